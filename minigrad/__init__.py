@@ -1,0 +1,83 @@
+"""minigrad: a small, readable deep-learning framework on numpy with PyTorch's API.
+
+import minigrad as mg
+x = mg.randn(3, requires_grad=True)
+(x * x).sum().backward()
+x.grad  # 2 * x
+"""
+
+from minigrad import autograd, ops
+from minigrad.autograd import Function, enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from minigrad.dtypes import (
+    bool,
+    double,
+    float,
+    float16,
+    float32,
+    float64,
+    get_default_dtype,
+    half,
+    int,
+    int8,
+    int16,
+    int32,
+    int64,
+    long,
+    set_default_dtype,
+    uint8,
+)
+from minigrad.factories import (
+    arange,
+    empty,
+    empty_like,
+    eye,
+    full,
+    full_like,
+    linspace,
+    ones,
+    ones_like,
+    rand,
+    rand_like,
+    randint,
+    randn,
+    randn_like,
+    randperm,
+    zeros,
+    zeros_like,
+)
+from minigrad.random import get_rng_state, manual_seed, set_rng_state
+from minigrad.tensor import (
+    ShapeError,
+    Tensor,
+    as_tensor,
+    cat,
+    from_numpy,
+    maximum,
+    minimum,
+    stack,
+    tensor,
+    where,
+)
+
+# Every differentiable method is also a function: mg.exp(x), mg.sum(x, dim=1), ...
+_FUNCTIONS = (
+    "add sub mul div pow neg exp log sqrt abs sin cos tanh sigmoid relu clamp clip square "
+    "sum mean var std amax amin max min argmax argmin softmax log_softmax reshape flatten "
+    "transpose permute squeeze unsqueeze matmul clone detach"
+).split()
+
+
+def _function(name):
+    method = getattr(Tensor, name)
+
+    def function(input, *args, **kwargs):
+        return method(as_tensor(input), *args, **kwargs)
+
+    function.__name__ = function.__qualname__ = name
+    function.__doc__ = method.__doc__
+    return function
+
+
+globals().update({_name: _function(_name) for _name in _FUNCTIONS})
+
+__version__ = "0.1.0"

@@ -1,0 +1,63 @@
+"""Switching graph recording on and off: ``no_grad``, ``enable_grad``, ``set_grad_enabled``."""
+
+import functools
+
+_enabled = True
+
+
+def is_grad_enabled():
+    """True when operations on tensors that require grad are recorded for backward."""
+    return _enabled
+
+
+class _GradMode:
+    """A context manager and decorator that sets recording to ``self.mode`` and restores it."""
+
+    mode = True
+
+    def __enter__(self):
+        global _enabled
+        self.previous, _enabled = _enabled, self.mode
+        return self
+
+    def __exit__(self, *exc_info):
+        global _enabled
+        _enabled = self.previous
+        return False
+
+    def __call__(self, function):
+        @functools.wraps(function)
+        def wrapper(*args, **kwargs):
+            with _Mode(self.mode):
+                return function(*args, **kwargs)
+
+        return wrapper
+
+
+class _Mode(_GradMode):
+    def __init__(self, mode):
+        self.mode = mode
+
+
+class no_grad(_GradMode):
+    """``with mg.no_grad():`` (or ``@mg.no_grad()``) records nothing: for inference and updates."""
+
+    mode = False
+
+
+class enable_grad(_GradMode):
+    """Record again inside a ``no_grad`` block."""
+
+    mode = True
+
+
+class set_grad_enabled(_GradMode):
+    """``mg.set_grad_enabled(False)`` switches recording off at once, as a call or a ``with``."""
+
+    def __init__(self, mode):
+        global _enabled
+        self.mode = bool(mode)
+        self.previous, _enabled = _enabled, self.mode
+
+    def __enter__(self):
+        return self

@@ -1,0 +1,301 @@
+"""Elementwise primitives. Gradients may keep the broadcast shape: the engine sums them back."""
+
+import numpy as np
+
+from minigrad.autograd.function import Function
+
+
+class Add(Function):
+    """d(a + b) = da + db"""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        return a + b
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad, grad
+
+
+class Sub(Function):
+    """d(a - b) = da - db"""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        return a - b
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad, -grad if ctx.needs_input_grad[1] else None
+
+
+class Mul(Function):
+    """d(a * b) = b da + a db"""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a, b)
+        return a * b
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b = ctx.saved_tensors
+        return (
+            grad * b if ctx.needs_input_grad[0] else None,
+            grad * a if ctx.needs_input_grad[1] else None,
+        )
+
+
+class Div(Function):
+    """d(a / b) = da / b - a / b**2 db"""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a, b)
+        return a / b
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b = ctx.saved_tensors
+        grad_a = grad / b
+        return grad_a, -grad_a * a / b if ctx.needs_input_grad[1] else None
+
+
+class Pow(Function):
+    """d(a ** b) = b a**(b-1) da + a**b log(a) db"""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        out = a**b
+        ctx.save_for_backward(a, b, out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b, out = ctx.saved_tensors
+        grad_a = grad_b = None
+        with np.errstate(divide="ignore", invalid="ignore"):
+            if ctx.needs_input_grad[0]:
+                # b * a**(b-1), written so that b == 0 gives 0 even where a == 0 (as PyTorch).
+                grad_a = grad * np.where(b == 0, 0.0, b * a ** (b - 1)).astype(out.dtype)
+            if ctx.needs_input_grad[1]:
+                # PyTorch's convention: no gradient to the exponent where a == 0 and b >= 0.
+                grad_b = grad * out * np.log(np.where((a == 0) & (b >= 0), 1, a))
+        return grad_a, grad_b
+
+
+class Neg(Function):
+    """d(-a) = -da"""
+
+    @staticmethod
+    def forward(ctx, a):
+        return -a
+
+    @staticmethod
+    def backward(ctx, grad):
+        return -grad
+
+
+class Exp(Function):
+    """d exp(a) = exp(a) da"""
+
+    @staticmethod
+    def forward(ctx, a):
+        out = np.exp(a)
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad * ctx.saved_tensors[0]
+
+
+class Log(Function):
+    """d log(a) = da / a"""
+
+    @staticmethod
+    def forward(ctx, a):
+        ctx.save_for_backward(a)
+        return np.log(a)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad / ctx.saved_tensors[0]
+
+
+class Sqrt(Function):
+    """d sqrt(a) = da / (2 sqrt(a))"""
+
+    @staticmethod
+    def forward(ctx, a):
+        out = np.sqrt(a)
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad / (2 * ctx.saved_tensors[0])
+
+
+class Abs(Function):
+    """d |a| = sign(a) da, with sign(0) = 0 as in PyTorch"""
+
+    @staticmethod
+    def forward(ctx, a):
+        ctx.save_for_backward(a)
+        return np.abs(a)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad * np.sign(ctx.saved_tensors[0])
+
+
+class Sin(Function):
+    """d sin(a) = cos(a) da"""
+
+    @staticmethod
+    def forward(ctx, a):
+        ctx.save_for_backward(a)
+        return np.sin(a)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad * np.cos(ctx.saved_tensors[0])
+
+
+class Cos(Function):
+    """d cos(a) = -sin(a) da"""
+
+    @staticmethod
+    def forward(ctx, a):
+        ctx.save_for_backward(a)
+        return np.cos(a)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return -grad * np.sin(ctx.saved_tensors[0])
+
+
+class Tanh(Function):
+    """d tanh(a) = (1 - tanh(a)**2) da"""
+
+    @staticmethod
+    def forward(ctx, a):
+        out = np.tanh(a)
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        out = ctx.saved_tensors[0]
+        return grad * (1 - out * out)
+
+
+class Sigmoid(Function):
+    """d sigmoid(a) = s (1 - s) da, s = sigmoid(a)"""
+
+    @staticmethod
+    def forward(ctx, a):
+        # exp(-|a|) never overflows, and the two branches keep full relative precision in the
+        # tails, where 1 / (1 + exp(-a)) overflows and the tanh form rounds to exactly 0.
+        e = np.exp(-np.abs(a))
+        out = np.where(a >= 0, 1, e) / (1 + e)
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        out = ctx.saved_tensors[0]
+        return grad * out * (1 - out)
+
+
+class ReLU(Function):
+    """d relu(a) = [a > 0] da: zero gradient at 0, as in PyTorch"""
+
+    @staticmethod
+    def forward(ctx, a):
+        out = np.maximum(a, 0)
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad * (ctx.saved_tensors[0] > 0)
+
+
+class Clamp(Function):
+    """d clamp(a, lo, hi) = [lo <= a <= hi] da (the bounds themselves pass the gradient)"""
+
+    @staticmethod
+    def forward(ctx, a, min=None, max=None):
+        ctx.save_for_backward(a)
+        ctx.bounds = (min, max)
+        return np.clip(a, min, max)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (a,) = ctx.saved_tensors
+        low, high = ctx.bounds
+        inside = np.ones(a.shape, bool)
+        if low is not None:
+            inside &= a >= low
+        if high is not None:
+            inside &= a <= high
+        return grad * inside
+
+
+class Maximum(Function):
+    """d max(a, b): to the larger operand; split in half on ties, as in PyTorch"""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a, b)
+        return np.maximum(a, b)
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b = ctx.saved_tensors
+        share = np.where(a == b, 0.5, (a > b).astype(grad.dtype)).astype(grad.dtype)
+        return grad * share, grad * (1 - share)
+
+
+class Minimum(Function):
+    """d min(a, b): to the smaller operand; split in half on ties, as in PyTorch"""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a, b)
+        return np.minimum(a, b)
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b = ctx.saved_tensors
+        share = np.where(a == b, 0.5, (a < b).astype(grad.dtype)).astype(grad.dtype)
+        return grad * share, grad * (1 - share)
+
+
+class Where(Function):
+    """d where(c, a, b) = [c] da + [not c] db; no gradient to the condition"""
+
+    @staticmethod
+    def forward(ctx, condition, a, b):
+        ctx.save_for_backward(condition)
+        return np.where(condition, a, b)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (condition,) = ctx.saved_tensors
+        zero = np.zeros((), grad.dtype)
+        return None, np.where(condition, grad, zero), np.where(condition, zero, grad)
+
+
+class Cast(Function):
+    """A change of dtype; the engine casts the gradient back to the input's dtype"""
+
+    @staticmethod
+    def forward(ctx, a, dtype):
+        return a.astype(dtype)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad

@@ -1,0 +1,80 @@
+"""Movement primitives: they rearrange elements and route gradients back to where they came from."""
+
+import numpy as np
+
+from minigrad.autograd.function import Function
+
+
+class Reshape(Function):
+    """The gradient takes the input's shape back"""
+
+    @staticmethod
+    def forward(ctx, a, shape):
+        ctx.shape = a.shape
+        return np.reshape(a, shape)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return np.reshape(grad, ctx.shape)
+
+
+class Permute(Function):
+    """The gradient is permuted back by the inverse permutation"""
+
+    @staticmethod
+    def forward(ctx, a, dims):
+        ctx.dims = dims
+        return np.transpose(a, dims)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return np.transpose(grad, np.argsort(ctx.dims))
+
+
+class Expand(Function):
+    """Broadcast without copying; the engine sums the gradient back to the input's shape"""
+
+    @staticmethod
+    def forward(ctx, a, shape):
+        return np.broadcast_to(a, shape)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad
+
+
+class Index(Function):
+    """d a[index]: the gradient lands where the elements came from; repeated indices add up"""
+
+    @staticmethod
+    def forward(ctx, a, index):
+        ctx.shape, ctx.index = a.shape, index
+        return a[index]
+
+    @staticmethod
+    def backward(ctx, grad):
+        full = np.zeros(ctx.shape, grad.dtype)
+        if _is_basic(ctx.index):  # slices and ints never repeat an element: plain assignment
+            full[ctx.index] = grad
+        else:
+            np.add.at(full, ctx.index, grad)
+        return full, None
+
+
+def _is_basic(index):
+    parts = index if isinstance(index, tuple) else (index,)
+    return all(p is None or p is Ellipsis or isinstance(p, (int, slice)) for p in parts)
+
+
+class Cat(Function):
+    """d cat(xs) = the gradient split back into the pieces"""
+
+    @staticmethod
+    def forward(ctx, *arrays, dim=0):
+        ctx.dim = dim
+        ctx.bounds = np.cumsum([a.shape[dim] for a in arrays])[:-1]
+        return np.concatenate(arrays, axis=dim)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return tuple(np.split(grad, ctx.bounds, axis=ctx.dim))

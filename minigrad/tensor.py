@@ -1,0 +1,843 @@
+"""``Tensor``: a numpy array with a place in the computational graph.
+
+Methods check their arguments (shapes, dims, dtypes) and call one primitive op from
+``minigrad.ops``; composite methods (mean, var, softmax, ...) combine primitives.
+"""
+
+import builtins
+import collections
+
+import numpy as np
+
+from minigrad import dtypes, ops
+from minigrad.autograd import engine, grad_mode
+
+ValuesIndices = collections.namedtuple("ValuesIndices", ["values", "indices"])
+
+
+class ShapeError(RuntimeError, ValueError):
+    """Shapes that do not fit an op; both a RuntimeError (as PyTorch) and a ValueError."""
+
+
+class Tensor:
+    """An n-dimensional array that records the ops applied to it, for ``backward``.
+
+    ``Tensor(data)`` always gives the default float dtype (float32); use ``mg.tensor`` to keep
+    the dtype of ints, bools and ndarrays.
+    """
+
+    # Makes numpy hand `ndarray + tensor` to Tensor.__radd__ instead of looping elementwise.
+    __array_ufunc__ = None
+
+    def __init__(self, data, requires_grad=False):
+        if isinstance(data, Tensor):
+            data = data._data
+        self._data = np.array(data, dtype=dtypes.get_default_dtype())
+        self.grad = None
+        self.grad_fn = None
+        self._output_index = 0
+        self.requires_grad = requires_grad
+
+    @classmethod
+    def _make(cls, array):
+        """Wrap an ndarray as it is: no copy, no dtype change, no graph."""
+        tensor = cls.__new__(cls)
+        tensor._data = array
+        tensor.grad = None
+        tensor.grad_fn = None
+        tensor._output_index = 0
+        tensor._requires_grad = False
+        return tensor
+
+    # ---- attributes -------------------------------------------------------------------------
+
+    @property
+    def requires_grad(self):
+        return self._requires_grad
+
+    @requires_grad.setter
+    def requires_grad(self, flag):
+        if flag and not dtypes.is_floating(self.dtype):
+            raise RuntimeError(
+                f"only Tensors of floating point dtype can require gradients, got {self.dtype}"
+            )
+        self._requires_grad = builtins.bool(flag)
+
+    @property
+    def grad(self):
+        return self._grad
+
+    @grad.setter
+    def grad(self, value):
+        if value is not None:
+            if not isinstance(value, Tensor):
+                raise TypeError(f"grad must be a Tensor or None, got {type(value).__name__}")
+            if value.shape != self.shape:
+                raise ShapeError(
+                    f"grad of shape {value.shape} does not fit a tensor of shape {self.shape}"
+                )
+        self._grad = value
+
+    @property
+    def data(self):
+        """The same array without its graph, as a Tensor (writes show in this tensor)."""
+        return Tensor._make(self._data)
+
+    @data.setter
+    def data(self, value):
+        self._data = value._data if isinstance(value, Tensor) else np.asarray(value)
+
+    shape = property(lambda self: self._data.shape, doc="The size of each dimension, a tuple.")
+    ndim = property(lambda self: self._data.ndim, doc="The number of dimensions.")
+    dtype = property(lambda self: self._data.dtype, doc="The numpy dtype of the elements.")
+    is_leaf = property(lambda self: self.grad_fn is None, doc="True when no op produced it.")
+    device = property(lambda self: "cpu", doc="Always 'cpu'; for code written for PyTorch.")
+
+    def size(self, dim=None):
+        return self.shape if dim is None else self.shape[_dim(dim, self.ndim)]
+
+    def numel(self):
+        return self._data.size
+
+    def dim(self):
+        return self.ndim
+
+    # ---- conversions ------------------------------------------------------------------------
+
+    def numpy(self):
+        """The underlying array, sharing memory (unlike PyTorch, also when it requires grad)."""
+        return self._data
+
+    def __array__(self, dtype=None, copy=None):
+        if copy:
+            return np.array(self._data, dtype=dtype, copy=True)
+        return self._data if dtype is None else self._data.astype(dtype, copy=False)
+
+    def item(self):
+        if self.numel() != 1:
+            raise ValueError(
+                f"a Tensor with {self.numel()} elements (shape {self.shape}) cannot be "
+                "converted to a Python number; item() needs exactly one"
+            )
+        return self._data.item()
+
+    def tolist(self):
+        return self._data.tolist()
+
+    def to(self, *args, dtype=None, **kwargs):
+        """``to(dtype)``; a device of 'cpu' (or another Tensor's dtype) is accepted too."""
+        for arg in args:
+            if isinstance(arg, Tensor):
+                dtype = arg.dtype
+            elif not (isinstance(arg, str) and arg.startswith("cpu")):
+                dtype = arg
+        return self if dtype is None or np.dtype(dtype) == self.dtype else self.type(dtype)
+
+    def type(self, dtype):
+        return ops.Cast.apply(self, dtype=np.dtype(dtype))
+
+    def float(self):
+        return self.to(dtypes.float32)
+
+    def double(self):
+        return self.to(dtypes.float64)
+
+    def half(self):
+        return self.to(dtypes.float16)
+
+    def long(self):
+        return self.to(dtypes.int64)
+
+    def int(self):
+        return self.to(dtypes.int32)
+
+    def bool(self):
+        return self.to(dtypes.bool)
+
+    def cpu(self):
+        return self
+
+    def detach(self):
+        return Tensor._make(self._data)
+
+    def clone(self):
+        return ops.Cast.apply(self, dtype=self.dtype)  # astype copies: a differentiable copy
+
+    def contiguous(self):
+        return self
+
+    def requires_grad_(self, flag=True):
+        self.requires_grad = flag
+        return self
+
+    def detach_(self):
+        self.grad_fn, self.requires_grad = None, False
+        return self
+
+    def __len__(self):
+        if self.ndim == 0:
+            raise TypeError("len() of a 0-d tensor")
+        return self.shape[0]
+
+    def __iter__(self):
+        if self.ndim == 0:
+            raise TypeError("iteration over a 0-d tensor")
+        return (self[i] for i in range(self.shape[0]))
+
+    def __bool__(self):
+        if self.numel() != 1:
+            raise RuntimeError(
+                f"the truth value of a Tensor with {self.numel()} elements is ambiguous"
+            )
+        return builtins.bool(self._data)
+
+    def __float__(self):
+        return builtins.float(self.item())
+
+    def __int__(self):
+        return builtins.int(self.item())
+
+    def __index__(self):
+        if not np.issubdtype(self.dtype, np.integer) or self.numel() != 1:
+            raise TypeError("only integer tensors of a single element can be used as an index")
+        return builtins.int(self.item())
+
+    __hash__ = object.__hash__
+
+    def __repr__(self):
+        return _format(self)
+
+    # ---- backward ---------------------------------------------------------------------------
+
+    def backward(self, gradient=None, retain_graph=False):
+        """Accumulate d(self)/d(leaf) into ``.grad`` of every leaf that requires grad.
+
+        ``gradient`` (the upstream gradient, same shape as self) may be omitted only for a
+        single-element tensor. The graph is freed afterwards unless ``retain_graph=True``.
+        """
+        from minigrad.autograd import _root_grad
+
+        root_grad = _root_grad(self, gradient)
+        engine.run_backward([self], [root_grad], retain_graph=retain_graph)
+
+    # ---- elementwise arithmetic -------------------------------------------------------------
+
+    def add(self, other, alpha=1):
+        return self._binary(ops.Add, other if alpha == 1 else other * alpha)
+
+    def sub(self, other, alpha=1):
+        return self._binary(ops.Sub, other if alpha == 1 else other * alpha)
+
+    def mul(self, other):
+        return self._binary(ops.Mul, other)
+
+    def div(self, other):
+        return self._binary(ops.Div, other)
+
+    def pow(self, exponent):
+        return self._binary(ops.Pow, exponent)
+
+    def maximum(self, other):
+        return self._binary(ops.Maximum, other)
+
+    def minimum(self, other):
+        return self._binary(ops.Minimum, other)
+
+    __add__ = __radd__ = add
+    __mul__ = __rmul__ = mul
+    __sub__ = sub
+    __truediv__ = div
+    __pow__ = pow
+
+    def __rsub__(self, other):
+        return self._binary(ops.Sub, other, reflected=True)
+
+    def __rtruediv__(self, other):
+        return self._binary(ops.Div, other, reflected=True)
+
+    def __rpow__(self, other):
+        return self._binary(ops.Pow, other, reflected=True)
+
+    def __neg__(self):
+        return ops.Neg.apply(self)
+
+    neg = __neg__
+
+    def __pos__(self):
+        return self
+
+    def _binary(self, op, other, reflected=False):
+        """Apply a two-operand op, checking that the shapes broadcast.
+
+        Python numbers (and 0-d arrays) stay numbers, so that numpy's rules keep a float32
+        tensor float32, as PyTorch does with scalars.
+        """
+        other = _operand(other)
+        this = self
+        if isinstance(other, builtins.float) and not dtypes.is_floating(self.dtype):
+            this = self.to(dtypes.get_default_dtype())  # int tensor * 0.5 is a float tensor
+        if isinstance(other, Tensor):
+            _broadcast_shape(op.__name__.lower(), this.shape, other.shape)
+        return op.apply(other, this) if reflected else op.apply(this, other)
+
+    # ---- comparisons (no gradient) ----------------------------------------------------------
+
+    def _compare(self, ufunc, other):
+        other = _operand(other)
+        if isinstance(other, Tensor):
+            _broadcast_shape(ufunc.__name__, self.shape, other.shape)
+            other = other._data
+        return Tensor._make(ufunc(self._data, other))
+
+    def __eq__(self, other):
+        return self._compare(np.equal, other)
+
+    def __ne__(self, other):
+        return self._compare(np.not_equal, other)
+
+    def __lt__(self, other):
+        return self._compare(np.less, other)
+
+    def __le__(self, other):
+        return self._compare(np.less_equal, other)
+
+    def __gt__(self, other):
+        return self._compare(np.greater, other)
+
+    def __ge__(self, other):
+        return self._compare(np.greater_equal, other)
+
+    eq, ne, lt, le, gt, ge = __eq__, __ne__, __lt__, __le__, __gt__, __ge__
+
+    def __invert__(self):
+        return Tensor._make(~self._data)
+
+    def __and__(self, other):
+        return self._compare(np.logical_and if self.dtype == bool else np.bitwise_and, other)
+
+    def __or__(self, other):
+        return self._compare(np.logical_or if self.dtype == bool else np.bitwise_or, other)
+
+    def all(self):
+        return Tensor._make(np.all(self._data))
+
+    def any(self):
+        return Tensor._make(np.any(self._data))
+
+    # ---- unary functions --------------------------------------------------------------------
+
+    def exp(self):
+        return ops.Exp.apply(self)
+
+    def log(self):
+        return ops.Log.apply(self)
+
+    def sqrt(self):
+        return ops.Sqrt.apply(self)
+
+    def abs(self):
+        return ops.Abs.apply(self)
+
+    def sin(self):
+        return ops.Sin.apply(self)
+
+    def cos(self):
+        return ops.Cos.apply(self)
+
+    def tanh(self):
+        return ops.Tanh.apply(self)
+
+    def sigmoid(self):
+        return ops.Sigmoid.apply(self)
+
+    def relu(self):
+        return ops.ReLU.apply(self)
+
+    def square(self):
+        return self * self
+
+    def clamp(self, min=None, max=None):
+        """Limit to [min, max]; the gradient passes where min <= x <= max (as PyTorch)."""
+        if min is None and max is None:
+            raise ValueError("clamp needs at least one of min and max")
+        return ops.Clamp.apply(self, min=_number(min), max=_number(max))
+
+    clip = clamp
+
+    # ---- reductions -------------------------------------------------------------------------
+
+    def sum(self, dim=None, keepdim=False):
+        return ops.Sum.apply(self, dim=_dims(dim, self.ndim), keepdim=keepdim)
+
+    def mean(self, dim=None, keepdim=False):
+        if not dtypes.is_floating(self.dtype):
+            raise TypeError(f"mean needs a floating point tensor, got {self.dtype}")
+        return self.sum(dim, keepdim) / _count(self.shape, _dims(dim, self.ndim))
+
+    def var(self, dim=None, unbiased=True, keepdim=False, *, correction=None):
+        """Variance over ``dim``; divides by n - 1 (``unbiased``) or by n - ``correction``."""
+        correction = (1 if unbiased else 0) if correction is None else correction
+        centered = self - self.mean(dim, keepdim=True)
+        count = _count(self.shape, _dims(dim, self.ndim))
+        return (centered * centered).sum(dim, keepdim) / builtins.max(count - correction, 0)
+
+    def std(self, dim=None, unbiased=True, keepdim=False, *, correction=None):
+        return self.var(dim, unbiased, keepdim, correction=correction).sqrt()
+
+    def amax(self, dim=None, keepdim=False):
+        """Largest elements over ``dim`` (all when None); tied maxima share the gradient."""
+        return ops.Amax.apply(self, dim=_dims(dim, self.ndim), keepdim=keepdim)
+
+    def amin(self, dim=None, keepdim=False):
+        return ops.Amax.apply(self, dim=_dims(dim, self.ndim), keepdim=keepdim, smallest=True)
+
+    def max(self, dim=None, keepdim=False):
+        """``max()``: a 0-d tensor; ``max(dim)``: (values, indices); ``max(other)``: maximum."""
+        if isinstance(dim, Tensor):
+            return self.maximum(dim)
+        return self.amax() if dim is None else self._select(np.argmax, dim, keepdim)
+
+    def min(self, dim=None, keepdim=False):
+        if isinstance(dim, Tensor):
+            return self.minimum(dim)
+        return self.amin() if dim is None else self._select(np.argmin, dim, keepdim)
+
+    def _select(self, arg_function, dim, keepdim):
+        """Values and indices of the first extreme along ``dim``; the gradient goes there."""
+        axis = _dim(dim, self.ndim)
+        if self.ndim == 0:
+            return ValuesIndices(self, Tensor._make(np.zeros((), np.int64)))
+        index = arg_function(self._data, axis=axis, keepdims=True)
+        values = ops.TakeAlongDim.apply(self, index=index, dim=axis)
+        if not keepdim:
+            values, index = values.squeeze(axis), np.squeeze(index, axis)
+        return ValuesIndices(values, Tensor._make(index.astype(np.int64)))
+
+    def argmax(self, dim=None, keepdim=False):
+        return self._arg(np.argmax, dim, keepdim)
+
+    def argmin(self, dim=None, keepdim=False):
+        return self._arg(np.argmin, dim, keepdim)
+
+    def _arg(self, arg_function, dim, keepdim):
+        if dim is None:
+            index = arg_function(self._data)
+            return Tensor._make(np.reshape(index, (1,) * self.ndim if keepdim else ()))
+        axis = _dim(dim, self.ndim) if self.ndim else None
+        return Tensor._make(np.asarray(arg_function(self._data, axis=axis, keepdims=keepdim)))
+
+    def log_softmax(self, dim):
+        """log(softmax(x)) computed with the max shift: finite for logits of any size."""
+        return ops.LogSoftmax.apply(self, dim=_dim(dim, self.ndim))
+
+    def softmax(self, dim):
+        return self.log_softmax(dim).exp()
+
+    # ---- shape and movement -----------------------------------------------------------------
+
+    def reshape(self, *shape):
+        shape = _shape_argument(shape)
+        return ops.Reshape.apply(self, shape=_infer_shape(shape, self.shape, "reshape"))
+
+    view = reshape
+
+    def view_as(self, other):
+        return self.reshape(other.shape)
+
+    reshape_as = view_as
+
+    def flatten(self, start_dim=0, end_dim=-1):
+        if self.ndim == 0:
+            return self.reshape(1)
+        start, end = _dim(start_dim, self.ndim), _dim(end_dim, self.ndim)
+        if start > end:
+            raise ValueError(f"flatten: start_dim {start_dim} comes after end_dim {end_dim}")
+        shape = self.shape[:start] + (-1,) + self.shape[end + 1 :]
+        return self.reshape(shape)
+
+    def permute(self, *dims):
+        dims = _shape_argument(dims)
+        axes = _dims(dims, self.ndim)
+        if len(axes) != self.ndim:
+            raise ValueError(
+                f"permute: got {len(axes)} dims {dims} for a tensor with {self.ndim} dimensions"
+            )
+        return ops.Permute.apply(self, dims=axes)
+
+    def transpose(self, dim0, dim1):
+        axes = list(range(self.ndim))
+        d0, d1 = _dim(dim0, self.ndim), _dim(dim1, self.ndim)
+        if self.ndim < 2:
+            return self
+        axes[d0], axes[d1] = axes[d1], axes[d0]
+        return ops.Permute.apply(self, dims=tuple(axes))
+
+    @property
+    def T(self):
+        return ops.Permute.apply(self, dims=tuple(reversed(range(self.ndim))))
+
+    @property
+    def mT(self):
+        return self.transpose(-2, -1)
+
+    def squeeze(self, dim=None):
+        """Drop dimensions of size 1 (only those in ``dim`` when given; others are kept)."""
+        axes = range(self.ndim) if dim is None else _dims(dim, self.ndim)
+        drop = {a for a in axes if self.shape[a] == 1}
+        return self.reshape(tuple(s for a, s in enumerate(self.shape) if a not in drop))
+
+    def unsqueeze(self, dim):
+        axis = _dim(dim, self.ndim + 1)
+        return self.reshape(self.shape[:axis] + (1,) + self.shape[axis:])
+
+    def expand(self, *sizes):
+        """Broadcast to ``sizes`` without copying; -1 keeps a dimension's size."""
+        sizes = _shape_argument(sizes)
+        lead = len(sizes) - self.ndim
+        if lead < 0:
+            raise ShapeError(f"expand: cannot expand shape {self.shape} to fewer dims {sizes}")
+        target = tuple(
+            self.shape[i - lead] if s == -1 and i >= lead else s for i, s in enumerate(sizes)
+        )
+        for i, size in enumerate(self.shape):
+            if size != 1 and size != target[lead + i]:
+                raise ShapeError(
+                    f"expand: the size {size} of dimension {i} of shape {self.shape} must be "
+                    f"1 or match {target[lead + i]} in {sizes}"
+                )
+        return ops.Expand.apply(self, shape=target)
+
+    def expand_as(self, other):
+        return self.expand(other.shape)
+
+    def __getitem__(self, index):
+        return ops.Index.apply(self, index=_index_argument(index))
+
+    def __setitem__(self, index, value):
+        _check_inplace(self, "item assignment")
+        self._data[_index_argument(index)] = value._data if isinstance(value, Tensor) else value
+
+    def masked_fill(self, mask, value):
+        return where(mask, _operand(value), self)
+
+    # ---- linear algebra ---------------------------------------------------------------------
+
+    def matmul(self, other):
+        other = _operand(other)
+        if not isinstance(other, Tensor):
+            raise TypeError(f"matmul needs a Tensor or ndarray, got {type(other).__name__}")
+        _matmul_shape(self.shape, other.shape)
+        return ops.MatMul.apply(self, other)
+
+    __matmul__ = matmul
+
+    def __rmatmul__(self, other):
+        return _operand(other).matmul(self)
+
+    # ---- in place (on data only: never part of a graph) -------------------------------------
+
+    def _inplace(self, values, name):
+        _check_inplace(self, name)
+        values = values._data if isinstance(values, Tensor) else values
+        np.copyto(self._data, np.broadcast_to(values, self.shape), casting="same_kind")
+        return self
+
+    def zero_(self):
+        return self._inplace(0, "zero_")
+
+    def fill_(self, value):
+        return self._inplace(value, "fill_")
+
+    def copy_(self, source):
+        source = source._data if isinstance(source, Tensor) else np.asarray(source)
+        _broadcast_shape("copy_", self.shape, source.shape)
+        _check_inplace(self, "copy_")
+        np.copyto(self._data, np.broadcast_to(source, self.shape), casting="unsafe")
+        return self
+
+    def uniform_(self, a=0.0, b=1.0):
+        from minigrad.random import default_generator
+
+        return self._inplace(default_generator().uniform(a, b, self.shape), "uniform_")
+
+    def normal_(self, mean=0.0, std=1.0):
+        from minigrad.random import default_generator
+
+        return self._inplace(default_generator().normal(mean, std, self.shape), "normal_")
+
+    def add_(self, other, alpha=1):
+        return self._inplace(self._data + alpha * _array(other), "add_")
+
+    def sub_(self, other, alpha=1):
+        return self._inplace(self._data - alpha * _array(other), "sub_")
+
+    def mul_(self, other):
+        return self._inplace(self._data * _array(other), "mul_")
+
+    def div_(self, other):
+        return self._inplace(self._data / _array(other), "div_")
+
+    def clamp_(self, min=None, max=None):
+        return self._inplace(np.clip(self._data, min, max), "clamp_")
+
+    def _augmented(self, method, out_of_place, other):
+        # x += y is in place when no graph is being recorded, else it rebinds x to x + y.
+        recording = grad_mode.is_grad_enabled() and (
+            self.requires_grad or (isinstance(other, Tensor) and other.requires_grad)
+        )
+        if recording and not self.is_leaf:
+            return out_of_place(self, other)
+        return method(self, other)
+
+    def __iadd__(self, other):
+        return self._augmented(Tensor.add_, Tensor.add, other)
+
+    def __isub__(self, other):
+        return self._augmented(Tensor.sub_, Tensor.sub, other)
+
+    def __imul__(self, other):
+        return self._augmented(Tensor.mul_, Tensor.mul, other)
+
+    def __itruediv__(self, other):
+        return self._augmented(Tensor.div_, Tensor.div, other)
+
+
+# ---- functions ------------------------------------------------------------------------------
+
+
+def tensor(data, dtype=None, requires_grad=False):
+    """A new tensor from a number, nested lists, an ndarray or a Tensor (always a copy).
+
+    Python floats become the default float dtype (float32), ints int64, bools bool; an
+    ndarray keeps its dtype unless ``dtype`` is given.
+    """
+    if isinstance(data, Tensor):
+        data = data._data
+    array = np.array(data, copy=True)
+    if dtype is not None:
+        array = array.astype(dtype)
+    elif not isinstance(data, np.ndarray | np.generic):
+        array = array.astype(_python_dtype(array.dtype))
+    out = Tensor._make(array)
+    out.requires_grad = requires_grad
+    return out
+
+
+def from_numpy(array):
+    """A tensor that shares memory with ``array`` and keeps its dtype."""
+    if not isinstance(array, np.ndarray):
+        raise TypeError(f"from_numpy expects an np.ndarray, got {type(array).__name__}")
+    return Tensor._make(array)
+
+
+def as_tensor(data, dtype=None):
+    """``data`` itself when it is already a Tensor of that dtype, else ``tensor(data, dtype)``."""
+    if isinstance(data, Tensor) and (dtype is None or np.dtype(dtype) == data.dtype):
+        return data
+    return tensor(data, dtype)
+
+
+def cat(tensors, dim=0):
+    """Join tensors of equal shape (but along ``dim``) into one."""
+    tensors = [as_tensor(t) for t in tensors]
+    if not tensors:
+        raise ValueError("cat needs a non-empty sequence of tensors")
+    first = tensors[0]
+    axis = _dim(dim, first.ndim)
+    for position, t in enumerate(tensors):
+        if t.ndim != first.ndim or any(
+            a != b for i, (a, b) in enumerate(zip(t.shape, first.shape)) if i != axis
+        ):
+            raise ShapeError(
+                f"cat: tensor {position} has shape {t.shape}, which does not match shape "
+                f"{first.shape} of tensor 0 outside dim {dim}"
+            )
+    return ops.Cat.apply(*tensors, dim=axis)
+
+
+def stack(tensors, dim=0):
+    """Join tensors of equal shape along a new dimension ``dim``."""
+    tensors = [as_tensor(t) for t in tensors]
+    if not tensors:
+        raise ValueError("stack needs a non-empty sequence of tensors")
+    for position, t in enumerate(tensors):
+        if t.shape != tensors[0].shape:
+            raise ShapeError(
+                f"stack: tensor {position} has shape {t.shape}, tensor 0 has {tensors[0].shape}"
+            )
+    axis = _dim(dim, tensors[0].ndim + 1)
+    return cat([t.unsqueeze(axis) for t in tensors], dim=axis)
+
+
+def where(condition, input, other):
+    """Elements of ``input`` where ``condition`` holds, else of ``other`` (all broadcast)."""
+    condition = _array(condition)
+    if condition.dtype != np.bool_:
+        raise TypeError(f"where: condition must be bool, got {condition.dtype}")
+    input, other = _operand(input), _operand(other)
+    shapes = [np.shape(x._data if isinstance(x, Tensor) else x) for x in (input, other)]
+    _broadcast_shape("where", condition.shape, *shapes)
+    if not isinstance(input, Tensor) and not isinstance(other, Tensor):
+        input = tensor(input)
+    return ops.Where.apply(condition, input, other)
+
+
+def maximum(input, other):
+    return as_tensor(input).maximum(other)
+
+
+def minimum(input, other):
+    return as_tensor(input).minimum(other)
+
+
+# ---- helpers --------------------------------------------------------------------------------
+
+
+def _python_dtype(dtype):
+    """The dtype PyTorch gives to Python numbers of this numpy kind."""
+    if dtype.kind == "f":
+        return dtypes.get_default_dtype()
+    if dtype.kind in "iu":
+        return dtypes.int64
+    return dtype
+
+
+def _operand(x):
+    """A Tensor, or a Python number for scalars (so they do not upcast a float32 tensor)."""
+    if isinstance(x, np.generic | np.ndarray) and np.ndim(x) == 0:
+        return x.item()  # before the float check: np.float64 is a float subclass
+    if isinstance(x, Tensor) or isinstance(x, builtins.bool | builtins.int | builtins.float):
+        return x
+    if isinstance(x, np.ndarray):
+        return Tensor._make(x)
+    if isinstance(x, list | tuple):
+        return tensor(x)
+    raise TypeError(f"expected a Tensor, an ndarray or a number, got {type(x).__name__}")
+
+
+def _array(x):
+    return x._data if isinstance(x, Tensor) else np.asarray(x)
+
+
+def _number(x):
+    return x.item() if isinstance(x, Tensor) else x
+
+
+def _check_inplace(tensor, name):
+    if grad_mode.is_grad_enabled() and tensor.requires_grad:
+        raise RuntimeError(
+            f"{name}: a tensor that requires grad cannot be changed in place while gradients "
+            "are recorded; wrap the update in `with mg.no_grad():`"
+        )
+
+
+def _dim(dim, ndim):
+    """One dimension index, made non-negative; PyTorch's error when out of range."""
+    if not isinstance(dim, builtins.int | np.integer) or isinstance(dim, builtins.bool):
+        raise TypeError(f"dim must be an int, got {type(dim).__name__}")
+    size = builtins.max(ndim, 1)
+    if not -size <= dim < size:
+        raise IndexError(
+            f"Dimension out of range (expected to be in range of [{-size}, {size - 1}], "
+            f"but got {dim})"
+        )
+    return builtins.int(dim) % size
+
+
+def _dims(dim, ndim):
+    """None (all dimensions) or a tuple of distinct non-negative axes."""
+    if dim is None:
+        return None
+    axes = tuple(_dim(d, ndim) for d in (dim if isinstance(dim, tuple | list) else (dim,)))
+    if len(set(axes)) != len(axes):
+        raise ValueError(f"dim {dim} names a dimension twice")
+    return axes if ndim else ()  # a 0-d tensor accepts dim 0 or -1 and reduces nothing
+
+
+def _count(shape, axes):
+    return builtins.int(np.prod([shape[a] for a in axes] if axes is not None else shape))
+
+
+def _shape_argument(args):
+    """``f(2, 3)``, ``f((2, 3))`` and ``f([2, 3])`` all mean the shape (2, 3)."""
+    if len(args) == 1 and isinstance(args[0], tuple | list):
+        args = args[0]
+    return tuple(builtins.int(a) for a in args)
+
+
+def _infer_shape(shape, old_shape, name):
+    size = builtins.int(np.prod(old_shape))
+    unknown = [i for i, s in enumerate(shape) if s == -1]
+    known = builtins.int(np.prod([s for s in shape if s != -1]))
+    if len(unknown) > 1 or any(s < -1 for s in shape):
+        raise ShapeError(f"{name}: shape {shape} is invalid (at most one -1, no other negatives)")
+    if unknown and known and size % known == 0:
+        shape = shape[: unknown[0]] + (size // known,) + shape[unknown[0] + 1 :]
+    if builtins.int(np.prod(shape)) != size or (unknown and not known):
+        raise ShapeError(
+            f"{name}: shape {shape} is invalid for a tensor of shape {old_shape} ({size} elements)"
+        )
+    return shape
+
+
+def _broadcast_shape(name, *shapes):
+    try:
+        return np.broadcast_shapes(*shapes)
+    except ValueError:
+        raise ShapeError(
+            f"{name}: shapes {', '.join(map(str, shapes))} cannot be broadcast together"
+        ) from None
+
+
+def _matmul_shape(a, b):
+    if len(a) == 0 or len(b) == 0:
+        raise ShapeError(f"matmul: both operands need at least 1 dimension, got {a} and {b}")
+    inner_a, inner_b = a[-1], b[0] if len(b) == 1 else b[-2]
+    if inner_a != inner_b:
+        raise ShapeError(
+            f"matmul: shapes {a} and {b} do not fit: the last dimension of the first ({inner_a}) "
+            f"must equal the {'only' if len(b) == 1 else 'second-to-last'} dimension of the "
+            f"second ({inner_b})"
+        )
+    _broadcast_shape("matmul (batch dimensions)", a[:-2], b[:-2])
+
+
+def _index_argument(index):
+    """Tensors and lists inside an index become arrays; a bool mask becomes its positions."""
+    parts = index if isinstance(index, tuple) else (index,)
+    converted = []
+    for part in parts:
+        if isinstance(part, Tensor):
+            part = part._data
+        elif isinstance(part, list):
+            part = np.asarray(part)
+        if isinstance(part, np.ndarray) and part.dtype == np.bool_:
+            converted.extend(np.nonzero(part))
+        else:
+            converted.append(part)
+    return tuple(converted) if isinstance(index, tuple) or len(converted) != 1 else converted[0]
+
+
+def _format(t):
+    data = t._data
+    prefix = "tensor("
+    if dtypes.is_floating(data.dtype) and data.size and np.all(np.isfinite(data)):
+        integral = np.all(data == np.round(data))
+        body = np.array2string(
+            data,
+            separator=", ",
+            prefix=prefix,
+            precision=0 if integral else 4,
+            floatmode="fixed",
+            suppress_small=True,
+        )
+    else:
+        body = np.array2string(data, separator=", ", prefix=prefix)
+    extras = []
+    if data.dtype not in (dtypes.get_default_dtype(), dtypes.int64, dtypes.bool):
+        extras.append(f"dtype=minigrad.{data.dtype}")
+    if t.grad_fn is not None:
+        extras.append(f"grad_fn={t.grad_fn!r}")
+    elif t.requires_grad:
+        extras.append("requires_grad=True")
+    return prefix + ", ".join([body] + extras) + ")"

@@ -1,0 +1,1 @@
+"""The model zoo: the founding documents CNN first."""

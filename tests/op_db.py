@@ -1,0 +1,147 @@
+"""The op database: one row per differentiable op, driving every generic check in test_ops.py.
+
+A row's ``fn(lib, *inputs)`` is written once and run with ``lib`` = minigrad and ``lib`` =
+torch: the API is the same, so each row also tests that a PyTorch expression runs unchanged.
+Adding a row gives the op every standard check (gradcheck, torch forward and backward with a
+random upstream gradient, dtype preservation, non-contiguous inputs).
+"""
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+
+@dataclass
+class OpCase:
+    name: str
+    fn: callable  # fn(lib, *tensors) -> tensor
+    shapes: list  # one shape per input, or a list of such lists (several samples)
+    domain: str = "real"  # "real", "positive" (log, sqrt, pow bases) or "away_from_zero" (kinks)
+    grad_inputs: tuple = None  # positions that require grad (default: all float inputs)
+    int_inputs: dict = field(default_factory=dict)  # position -> (low, high): int64 inputs
+    atol: float = 1e-5
+    rtol: float = 1e-4
+
+    def samples(self):
+        return self.shapes if isinstance(self.shapes[0], list) else [self.shapes]
+
+    def make_inputs(self, shapes, rng, dtype=np.float64):
+        arrays = []
+        for position, shape in enumerate(shapes):
+            if position in self.int_inputs:
+                low, high = self.int_inputs[position]
+                arrays.append(rng.integers(low, high, shape).astype(np.int64))
+                continue
+            x = rng.standard_normal(shape)
+            if self.domain == "positive":
+                x = np.abs(x) + 0.5
+            elif self.domain == "away_from_zero":
+                x = np.sign(x) * (np.abs(x) + 0.1)  # keeps numerical differences off kinks
+            arrays.append(x.astype(dtype))
+        return arrays
+
+    def differentiable(self, shapes):
+        floats = [i for i in range(len(shapes)) if i not in self.int_inputs]
+        return floats if self.grad_inputs is None else list(self.grad_inputs)
+
+
+BROADCAST_PAIRS = [[(4, 1), (3,)], [(2, 3), (2, 3)], [(), (3,)], [(5,), ()], [(2, 1, 3), (4, 1)]]
+UNARY_SHAPES = [[(3, 4)], [()], [(1,)], [(2, 3, 1)]]
+REDUCE_SHAPES = [[(3, 4, 5)]]
+
+OPS = [
+    # arithmetic, with broadcasting, 0-d and size-1 operands
+    OpCase("add", lambda lib, a, b: a + b, BROADCAST_PAIRS),
+    OpCase("sub", lambda lib, a, b: lib.sub(a, b), BROADCAST_PAIRS),
+    OpCase("mul", lambda lib, a, b: a * b, BROADCAST_PAIRS),
+    OpCase("div", lambda lib, a, b: a / b, BROADCAST_PAIRS, domain="away_from_zero"),
+    OpCase("pow", lambda lib, a, b: a**b, BROADCAST_PAIRS, domain="positive"),
+    OpCase("add_alpha", lambda lib, a, b: a.add(b, alpha=2.0), BROADCAST_PAIRS[:2]),
+    OpCase("maximum", lambda lib, a, b: lib.maximum(a, b), BROADCAST_PAIRS),
+    OpCase("minimum", lambda lib, a, b: lib.minimum(a, b), BROADCAST_PAIRS),
+    OpCase("radd", lambda lib, a: 2.5 + a, UNARY_SHAPES),
+    OpCase("rsub", lambda lib, a: 2.5 - a, UNARY_SHAPES),
+    OpCase("rmul", lambda lib, a: 3 * a, UNARY_SHAPES),
+    OpCase("rdiv", lambda lib, a: 2.0 / a, UNARY_SHAPES, domain="away_from_zero"),
+    OpCase("pow_scalar", lambda lib, a: a**2.5, UNARY_SHAPES, domain="positive"),
+    OpCase("pow_int", lambda lib, a: a**3, UNARY_SHAPES),
+    OpCase("rpow", lambda lib, a: 2.0**a, UNARY_SHAPES),
+    OpCase("neg", lambda lib, a: -a, UNARY_SHAPES),
+    OpCase("square", lambda lib, a: lib.square(a), UNARY_SHAPES),
+    # unary functions
+    OpCase("exp", lambda lib, a: lib.exp(a), UNARY_SHAPES),
+    OpCase("log", lambda lib, a: lib.log(a), UNARY_SHAPES, domain="positive"),
+    OpCase("sqrt", lambda lib, a: a.sqrt(), UNARY_SHAPES, domain="positive"),
+    OpCase("abs", lambda lib, a: a.abs(), UNARY_SHAPES, domain="away_from_zero"),
+    OpCase("sin", lambda lib, a: lib.sin(a), UNARY_SHAPES),
+    OpCase("cos", lambda lib, a: a.cos(), UNARY_SHAPES),
+    OpCase("tanh", lambda lib, a: lib.tanh(a), UNARY_SHAPES),
+    OpCase("sigmoid", lambda lib, a: lib.sigmoid(a), UNARY_SHAPES),
+    OpCase("relu", lambda lib, a: lib.relu(a), UNARY_SHAPES, domain="away_from_zero"),
+    OpCase("clamp", lambda lib, a: a.clamp(-0.5, 0.7), UNARY_SHAPES, domain="away_from_zero"),
+    OpCase(
+        "clamp_min", lambda lib, a: lib.clamp(a, min=0.3), UNARY_SHAPES, domain="away_from_zero"
+    ),
+    # reductions, with negative and tuple dims
+    OpCase("sum", lambda lib, a: a.sum(), REDUCE_SHAPES + [[()]]),
+    OpCase("sum_dim", lambda lib, a: lib.sum(a, dim=1), REDUCE_SHAPES),
+    OpCase("sum_neg_keepdim", lambda lib, a: a.sum(dim=-1, keepdim=True), REDUCE_SHAPES),
+    OpCase("sum_tuple", lambda lib, a: a.sum(dim=(0, -1)), REDUCE_SHAPES),
+    OpCase("sum_0d_dim", lambda lib, a: a.sum(dim=0), [[()]]),
+    OpCase("mean", lambda lib, a: a.mean(), REDUCE_SHAPES),
+    OpCase("mean_tuple", lambda lib, a: lib.mean(a, dim=(1, 2), keepdim=True), REDUCE_SHAPES),
+    OpCase("var", lambda lib, a: a.var(), REDUCE_SHAPES),
+    OpCase("var_dim_biased", lambda lib, a: a.var(dim=1, unbiased=False), REDUCE_SHAPES),
+    OpCase("var_keepdim", lambda lib, a: lib.var(a, dim=-1, keepdim=True), REDUCE_SHAPES),
+    OpCase("std", lambda lib, a: a.std(dim=(0, 2)), REDUCE_SHAPES),
+    OpCase("amax", lambda lib, a: a.amax(), REDUCE_SHAPES),
+    OpCase("amax_dim", lambda lib, a: lib.amax(a, dim=(0, -1)), REDUCE_SHAPES),
+    OpCase("amin_dim", lambda lib, a: a.amin(dim=1, keepdim=True), REDUCE_SHAPES),
+    OpCase("max_all", lambda lib, a: a.max(), REDUCE_SHAPES),
+    OpCase("min_all", lambda lib, a: lib.min(a), REDUCE_SHAPES),
+    OpCase("max_dim", lambda lib, a: a.max(dim=1).values, REDUCE_SHAPES),
+    OpCase("min_dim_keepdim", lambda lib, a: lib.min(a, dim=-1, keepdim=True)[0], REDUCE_SHAPES),
+    OpCase("softmax", lambda lib, a: lib.softmax(a, dim=0), REDUCE_SHAPES + [[(5,)]]),
+    OpCase("log_softmax", lambda lib, a: a.log_softmax(dim=-1), REDUCE_SHAPES + [[(5,)]]),
+    # movement
+    OpCase("reshape", lambda lib, a: a.reshape(4, -1), REDUCE_SHAPES),
+    OpCase("view", lambda lib, a: a.view((5, 12)), REDUCE_SHAPES),
+    OpCase("flatten", lambda lib, a: lib.flatten(a, 1), REDUCE_SHAPES),
+    OpCase("flatten_all", lambda lib, a: a.flatten(), REDUCE_SHAPES + [[()]]),
+    OpCase("transpose", lambda lib, a: lib.transpose(a, 0, -1), REDUCE_SHAPES),
+    OpCase("permute", lambda lib, a: a.permute(2, 0, 1), REDUCE_SHAPES),
+    OpCase("T", lambda lib, a: a.T, [[(3, 4)]]),
+    OpCase("squeeze", lambda lib, a: a.squeeze(), [[(3, 1, 4, 1)]]),
+    OpCase("squeeze_dim", lambda lib, a: lib.squeeze(a, -1), [[(3, 1, 4, 1)]]),
+    OpCase("unsqueeze", lambda lib, a: a.unsqueeze(-2), REDUCE_SHAPES),
+    OpCase("unsqueeze_0d", lambda lib, a: lib.unsqueeze(a, 0), [[()]]),
+    OpCase("expand", lambda lib, a: a.expand(2, 4, -1), [[(4, 1)], [(1, 3)]]),
+    OpCase("index_int", lambda lib, a: a[1], REDUCE_SHAPES),
+    OpCase("index_slices", lambda lib, a: a[1:, None, ::2, -1], REDUCE_SHAPES),
+    OpCase("index_ellipsis", lambda lib, a: a[..., 1:3], REDUCE_SHAPES),
+    OpCase("index_repeated", lambda lib, a: a[[0, 2, 0, 0]], REDUCE_SHAPES),
+    OpCase("index_pairs", lambda lib, a: a[[0, 1, 1], :, [4, 0, 4]], REDUCE_SHAPES),
+    OpCase("index_mask", lambda lib, a: a[a > 0], REDUCE_SHAPES),
+    OpCase("index_tensor", lambda lib, a, i: a[i], [[(4, 3), (6,)]], int_inputs={1: (0, 4)}),
+    OpCase("cat", lambda lib, a, b: lib.cat([a, b, a], dim=1), [[(2, 3), (2, 4)]]),
+    OpCase("cat_neg", lambda lib, a, b: lib.cat((a, b), -1), [[(2, 3, 1), (2, 3, 2)]]),
+    OpCase("stack", lambda lib, a, b: lib.stack([a, b], dim=1), [[(2, 3), (2, 3)]]),
+    OpCase("where", lambda lib, a, b: lib.where(a > 0, a, b), BROADCAST_PAIRS[:2]),
+    OpCase("clone", lambda lib, a: a.clone() * 2, UNARY_SHAPES),
+    OpCase("to_float64", lambda lib, a: a.to(lib.float64) * 3, UNARY_SHAPES),
+    # linear algebra: 1-D, 2-D and batched operands
+    OpCase(
+        "matmul",
+        lambda lib, a, b: a @ b,
+        [
+            [(3, 4), (4, 5)],
+            [(4,), (4,)],
+            [(4,), (4, 2)],
+            [(3, 4), (4,)],
+            [(2, 3, 4), (4, 5)],
+            [(2, 1, 3, 4), (5, 4, 2)],
+            [(4,), (2, 4, 3)],
+        ],
+    ),
+    OpCase("matmul_fn", lambda lib, a, b: lib.matmul(a, b.T), [[(3, 4), (5, 4)]]),
+]
