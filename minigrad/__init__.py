@@ -6,7 +6,7 @@ x = mg.randn(3, requires_grad=True)
 x.grad  # 2 * x
 """
 
-from minigrad import autograd, ops
+from minigrad import autograd, ops, viz
 from minigrad.autograd import Function, enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from minigrad.dtypes import (
     bool,
