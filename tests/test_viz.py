@@ -16,7 +16,7 @@ def test_to_dot_shows_ops_shapes_and_leaves_that_require_grad():
     assert "weight\\n(3, 2)" in labels and "bias\\n(2,)" in labels
     assert (
         len(re.findall(r"->", dot)) == 6
-    )  # w->mm, mm->add, b->add, add->relu, relu->sum, sum->out
+    )  # w, b, matmul, add, relu, sum
     assert dot.count('fillcolor="lightblue"') == 2  # the two leaves that require grad
 
 
