@@ -1,0 +1,32 @@
+"""Data sets and batching: ``Dataset``, ``TensorDataset``, ``DataLoader``, MNIST and friends.
+
+from minigrad.data import DataLoader, load_mnist
+loader = DataLoader(load_mnist(train=True), batch_size=64, shuffle=True)
+for images, labels in loader:  # Tensors (64, 1, 28, 28) float32 and (64,) int64
+    ...
+"""
+
+from minigrad.data.dataloader import DataLoader
+from minigrad.data.dataset import Dataset, TensorDataset
+from minigrad.data.mnist import (
+    MNIST,
+    CorruptDatasetError,
+    DatasetNotFoundError,
+    FashionMNIST,
+    MNISTSample,
+    load_mnist,
+    read_idx,
+)
+
+__all__ = [
+    "MNIST",
+    "CorruptDatasetError",
+    "DataLoader",
+    "Dataset",
+    "DatasetNotFoundError",
+    "FashionMNIST",
+    "MNISTSample",
+    "TensorDataset",
+    "load_mnist",
+    "read_idx",
+]

@@ -1,0 +1,130 @@
+"""``DataLoader``: batches of a map-style data set as Tensors, optionally shuffled."""
+
+import numpy as np
+
+import minigrad
+from minigrad import random
+
+
+class DataLoader:
+    """Iterate over ``dataset`` in batches of ``batch_size`` samples, as Tensors.
+
+    Args:
+        dataset: has ``__len__`` and ``__getitem__`` (a ``Dataset``).
+        batch_size (int): samples per batch, default 1. The last batch is smaller when
+            ``len(dataset)`` is not a multiple, unless ``drop_last=True`` drops it.
+        shuffle (bool): a new random order every epoch (default False: in order).
+        drop_last (bool): drop the last, incomplete batch (default False).
+        generator: a ``numpy.random.Generator`` for shuffling; by default
+            ``minigrad.random.default_generator()``, asked for at the start of each epoch,
+            so ``mg.manual_seed(s)`` makes the order repeatable.
+
+    A batch is a Tensor, or a tuple of Tensors when samples are tuples or lists: with
+    ``TensorDataset(x, y)`` of x (N, 3) float32 and y (N,) int64 each batch is
+    ``(Tensor (B, 3) float32, Tensor (B,) int64)``.
+
+    A batch is read with one ``dataset[index_array]`` call when the data set accepts an int
+    array (``TensorDataset`` and ``MNIST`` do), which avoids a Python loop over samples. A data
+    set that raises ``TypeError`` for an array is read item by item and the items collated:
+    arrays and Tensors are stacked, Python ints become int64 and Python floats float32
+    (minigrad's default float; PyTorch makes them float64).
+
+    Example:
+        >>> loader = DataLoader(TensorDataset(x, y), batch_size=64, shuffle=True)
+        >>> for xb, yb in loader: ...
+    """
+
+    def __init__(self, dataset, batch_size=1, shuffle=False, drop_last=False, generator=None):
+        if not (hasattr(dataset, "__len__") and hasattr(dataset, "__getitem__")):
+            raise TypeError(
+                "DataLoader: dataset must have __len__ and __getitem__ (a map-style Dataset), "
+                f"got {type(dataset).__name__}"
+            )
+        if isinstance(batch_size, bool) or not isinstance(batch_size, int | np.integer):
+            raise TypeError(f"DataLoader: batch_size must be a positive int, got {batch_size!r}")
+        if batch_size <= 0:
+            raise ValueError(f"DataLoader: batch_size must be a positive int, got {batch_size}")
+        for name, flag in (("shuffle", shuffle), ("drop_last", drop_last)):
+            if not isinstance(flag, bool | np.bool_):
+                raise TypeError(f"DataLoader: {name} must be a bool (True or False), got {flag!r}")
+        if generator is not None and not isinstance(generator, np.random.Generator):
+            raise TypeError(
+                "DataLoader: generator must be a numpy.random.Generator "
+                f"(e.g. numpy.random.default_rng(0)) or None, got {type(generator).__name__}"
+            )
+        self.dataset = dataset
+        self.batch_size = int(batch_size)
+        self.shuffle = bool(shuffle)
+        self.drop_last = bool(drop_last)
+        self.generator = generator
+        self._reads_arrays = None  # does dataset[index_array] work? Known after the first batch.
+
+    def __len__(self):
+        n = len(self.dataset)
+        return n // self.batch_size if self.drop_last else -(-n // self.batch_size)
+
+    def __iter__(self):
+        n = len(self.dataset)
+        if self.shuffle:
+            # Asked for here, not in __init__: manual_seed replaces the default generator.
+            rng = self.generator if self.generator is not None else random.default_generator()
+            order = rng.permutation(n)
+        else:
+            order = np.arange(n)
+        stop = n - n % self.batch_size if self.drop_last else n
+        for start in range(0, stop, self.batch_size):
+            yield _to_tensors(self._fetch(order[start : start + self.batch_size]))
+
+    def _fetch(self, indices):
+        """The samples at ``indices`` (int64 array) as one batch of arrays."""
+        if self._reads_arrays is not False:
+            try:
+                batch = self.dataset[indices]
+            except TypeError:
+                if self._reads_arrays:  # arrays worked before: this is a real error
+                    raise
+                self._reads_arrays = False
+            else:
+                self._reads_arrays = True
+                _check_batch(batch, len(indices), type(self.dataset).__name__)
+                return batch
+        return _collate([self.dataset[int(i)] for i in indices])
+
+
+def _check_batch(batch, size, name):
+    # A data set that indexes with arrays but returns something else than a batch (one sample,
+    # a sum...) would give silently wrong batches; say how to opt out instead.
+    for field in batch if isinstance(batch, tuple | list) else (batch,):
+        if np.shape(field)[:1] != (size,):
+            raise ValueError(
+                f"DataLoader: {name}[index_array] with {size} indices returned shape "
+                f"{np.shape(field)}, not a batch of {size}; make its __getitem__ raise TypeError "
+                "for an array so that it is read item by item"
+            )
+
+
+def _collate(items):
+    if isinstance(items[0], tuple | list):
+        return tuple(_stack([item[k] for item in items]) for k in range(len(items[0])))
+    return _stack(items)
+
+
+def _stack(values):
+    if all(type(v) is float for v in values):
+        return np.array(values, dtype=minigrad.get_default_dtype())
+    if all(type(v) is int for v in values):
+        return np.array(values, dtype=np.int64)
+    return np.stack([np.asarray(v) for v in values])
+
+
+def _to_tensors(batch):
+    if isinstance(batch, tuple | list):
+        return tuple(_to_tensor(field) for field in batch)
+    return _to_tensor(batch)
+
+
+def _to_tensor(field):
+    if isinstance(field, minigrad.Tensor):
+        return field
+    # Batches are fresh arrays as a rule (fancy indexing copies): share them, no second copy.
+    return minigrad.from_numpy(np.ascontiguousarray(field))
