@@ -1,7 +1,6 @@
 """Summing a broadcast gradient back to an operand's shape (chainer's ``sum_to``)."""
 
 
-
 def sum_to(array, shape):
     """Sum ``array`` over the axes that broadcasting added or stretched to reach it from ``shape``.
 

@@ -14,9 +14,7 @@ def test_to_dot_shows_ops_shapes_and_leaves_that_require_grad():
     assert "SumBackward\\n()" in labels and "ReLUBackward\\n(4, 2)" in labels
     assert "MatMulBackward\\n(4, 2)" in labels and "AddBackward\\n(4, 2)" in labels
     assert "weight\\n(3, 2)" in labels and "bias\\n(2,)" in labels
-    assert (
-        len(re.findall(r"->", dot)) == 6
-    )  # w, b, matmul, add, relu, sum
+    assert len(re.findall(r"->", dot)) == 6  # w, b, matmul, add, relu, sum
     assert dot.count('fillcolor="lightblue"') == 2  # the two leaves that require grad
 
 

@@ -1,0 +1,230 @@
+"""Losses: cross_entropy, nll_loss, mse_loss, binary_cross_entropy (with logits).
+
+Each takes ``reduction``: 'mean' (the default), 'sum' or 'none' (one loss per element).
+"""
+
+import warnings
+
+import numpy as np
+
+from minigrad import dtypes, ops
+from minigrad.tensor import ShapeError, Tensor, as_tensor
+
+REDUCTIONS = ("mean", "sum", "none")
+
+
+def _check_reduction(reduction):
+    if reduction not in REDUCTIONS:
+        raise ValueError(
+            f"{reduction!r} is not a valid value for reduction: use 'mean', 'sum' or 'none'"
+        )
+
+
+def _reduce(losses, reduction):
+    if reduction == "mean":
+        return losses.mean()
+    return losses.sum() if reduction == "sum" else losses
+
+
+def _constant(array, dtype):
+    return Tensor._make(np.asarray(array, dtype=dtype))
+
+
+def _class_targets(name, input, target, ignore_index):
+    """Check class-index targets against input (C,) or (N, C, d1, ...): the int array, the
+    class dim and the mask of targets that count (not ``ignore_index``)."""
+    array = target._data if isinstance(target, Tensor) else np.asarray(target)
+    if input.ndim == 0:
+        raise ShapeError(f"{name}: input must have a class dimension, got a 0-d tensor")
+    class_dim = 0 if input.ndim == 1 else 1
+    expected = input.shape[:class_dim] + input.shape[class_dim + 1 :]
+    if not np.issubdtype(array.dtype, np.integer):
+        raise TypeError(
+            f"{name}: target must hold integer class indices (int64), got {array.dtype} "
+            f"of shape {array.shape}"
+        )
+    if array.shape != expected:
+        raise ShapeError(
+            f"{name}: an input of shape {input.shape} needs a target of shape {expected}, "
+            f"got {array.shape}"
+        )
+    classes = input.shape[class_dim]
+    valid = array != ignore_index
+    bad = valid & ((array < 0) | (array >= classes))
+    if bad.any():
+        value = int(array[bad].flat[0])
+        raise IndexError(
+            f"{name}: target {value} is out of bounds for {classes} classes "
+            f"(targets must be in [0, {classes - 1}] or ignore_index={ignore_index})"
+        )
+    return array, class_dim, valid
+
+
+def nll_loss(input, target, weight=None, ignore_index=-100, reduction="mean"):
+    """The negative log-likelihood: -input[n, target[n]], weighted by ``weight[target[n]]``.
+
+    Shapes: input (N, C) (or (C,), or (N, C, d1, ...)) of log-probabilities; target (N,)
+    (or (), or (N, d1, ...)) of int64 class indices. Targets equal to ``ignore_index`` add
+    nothing; 'mean' divides by the total weight of the other targets (as PyTorch).
+
+    Example::
+
+        logp = F.log_softmax(mg.randn(4, 3), dim=1)
+        F.nll_loss(logp, mg.tensor([0, 2, 1, 0]))
+    """
+    _check_reduction(reduction)
+    input = as_tensor(input)
+    array, class_dim, valid = _class_targets("nll_loss", input, target, ignore_index)
+    safe = np.where(valid, array, 0)
+    index = np.expand_dims(safe, class_dim)
+    picked = ops.TakeAlongDim.apply(input, index=index, dim=class_dim).reshape(array.shape)
+    if weight is None and valid.all():  # the common case: a plain mean of -log p
+        return _reduce(-picked, reduction)
+    weights = valid.astype(input.dtype)
+    if weight is not None:
+        weights = weights * np.asarray(weight, dtype=input.dtype)[safe]
+    losses = -picked * _constant(weights, input.dtype)
+    if reduction == "mean":
+        return losses.sum() / float(weights.sum())
+    return _reduce(losses, reduction)
+
+
+def cross_entropy(
+    input, target, weight=None, ignore_index=-100, reduction="mean", label_smoothing=0.0
+):
+    """Softmax cross-entropy of logits: nll_loss(log_softmax(input, class dim), target).
+
+    Shapes: input (N, C) logits (or (C,), or (N, C, d1, ...)); target (N,) of int64 class
+    indices, or class probabilities of the input's shape. ``label_smoothing`` mixes the
+    target with the uniform distribution, as PyTorch does. Finite for logits of any size.
+
+    Example::
+
+        logits = mg.randn(4, 3, requires_grad=True)
+        loss = F.cross_entropy(logits, mg.tensor([0, 2, 1, 0]))
+        loss.backward()
+    """
+    _check_reduction(reduction)
+    if not 0.0 <= label_smoothing <= 1.0:
+        raise ValueError(f"label_smoothing must be between 0.0 and 1.0, got {label_smoothing}")
+    input = as_tensor(input)
+    target_array = target._data if isinstance(target, Tensor) else np.asarray(target)
+    if input.ndim == 2 and weight is None and not dtypes.is_floating(target_array.dtype):
+        array, _, valid = _class_targets("cross_entropy", input, target_array, ignore_index)
+        if valid.all():  # the common case, fused into one primitive
+            return ops.CrossEntropy.apply(
+                input, array, label_smoothing=float(label_smoothing), reduction=reduction
+            )
+    class_dim = 0 if input.ndim == 1 else 1
+    logp = input.log_softmax(class_dim) if input.ndim else input
+    weight_shape = (-1,) + (1,) * (input.ndim - class_dim - 1)
+    classes = input.shape[class_dim] if input.ndim else 1
+    if dtypes.is_floating(target_array.dtype) and target_array.shape == input.shape:
+        # Class probabilities: -sum_c p_c log q_c per sample.
+        probs = as_tensor(target).to(input.dtype)
+        if label_smoothing > 0:
+            probs = probs * (1 - label_smoothing) + label_smoothing / classes
+        terms = logp * probs
+        if weight is not None:
+            terms = terms * _constant(np.reshape(weight, weight_shape), input.dtype)
+        losses = -terms.sum(class_dim)
+        return _reduce(losses, reduction)
+    loss = nll_loss(logp, target, weight, ignore_index, reduction)
+    if label_smoothing == 0:
+        return loss
+    array, _, valid = _class_targets("cross_entropy", input, target, ignore_index)
+    if weight is None:
+        smooth = -logp.sum(class_dim)
+    else:
+        weights = _constant(np.reshape(weight, weight_shape), input.dtype)
+        smooth = -(logp * weights).sum(class_dim)
+    if not valid.all():
+        smooth = smooth * _constant(valid, input.dtype)
+    if reduction == "mean":
+        if weight is None:
+            total = float(valid.sum())
+        else:
+            total = float(np.asarray(weight, dtype=np.float64)[array[valid]].sum())
+        smooth = smooth.sum() / total
+    else:
+        smooth = _reduce(smooth, reduction)
+    return loss * (1 - label_smoothing) + smooth * (label_smoothing / classes)
+
+
+def mse_loss(input, target, reduction="mean"):
+    """The squared error (input - target) ** 2, reduced; warns when the shapes differ (they
+    are broadcast, which is rarely what was meant).
+
+    Example: ``F.mse_loss(mg.tensor([1.0, 2.0]), mg.tensor([1.0, 4.0]))`` is ``tensor(2.)``.
+    """
+    _check_reduction(reduction)
+    input, target = as_tensor(input), as_tensor(target)
+    if input.shape != target.shape:
+        warnings.warn(
+            f"Using a target size ({target.shape}) that is different to the input size "
+            f"({input.shape}). This will likely lead to incorrect results due to "
+            "broadcasting. Please ensure they have the same size.",
+            stacklevel=2,
+        )
+    diff = input - target
+    return _reduce(diff * diff, reduction)
+
+
+def _same_shape(name, input, target):
+    if input.shape != target.shape:
+        raise ShapeError(
+            f"{name}: using a target size ({target.shape}) that is different to the input "
+            f"size ({input.shape}) is not supported; please ensure they have the same size"
+        )
+
+
+def _like_input(x, input):
+    x = as_tensor(x)
+    return x if x.dtype == input.dtype else x.to(input.dtype)
+
+
+def binary_cross_entropy(input, target, weight=None, reduction="mean"):
+    """-(t log p + (1 - t) log(1 - p)) for probabilities p = ``input`` in [0, 1]; each log is
+    clamped at -100, as PyTorch does, so p = 0 or 1 gives a finite loss. ``weight``
+    (broadcast to the input) rescales each element's loss.
+
+    Example::
+
+        p = mg.tensor([0.9, 0.2])
+        F.binary_cross_entropy(p, mg.tensor([1.0, 0.0]))  # (-log 0.9 - log 0.8) / 2
+    """
+    _check_reduction(reduction)
+    input = as_tensor(input)
+    target = _like_input(target, input)
+    _same_shape("binary_cross_entropy", input, target)
+    data = input._data
+    if np.any((data < 0) | (data > 1)) or np.isnan(data).any():
+        raise ValueError(
+            "binary_cross_entropy: all elements of input should be between 0 and 1 (apply "
+            "sigmoid first, or use binary_cross_entropy_with_logits on logits)"
+        )
+    losses = ops.BinaryCrossEntropy.apply(input, target)
+    if weight is not None:
+        losses = losses * _like_input(weight, input)
+    return _reduce(losses, reduction)
+
+
+def binary_cross_entropy_with_logits(input, target, weight=None, reduction="mean", pos_weight=None):
+    """binary_cross_entropy(sigmoid(input), target), in one stable step: exact and finite
+    for logits of any magnitude. ``pos_weight`` (broadcast over the last dimension, as
+    PyTorch) weighs the positive term; ``weight`` rescales each element's loss.
+
+    Example::
+
+        F.binary_cross_entropy_with_logits(mg.tensor([2.0, -1.0]), mg.tensor([1.0, 0.0]))
+    """
+    _check_reduction(reduction)
+    input = as_tensor(input)
+    target = _like_input(target, input)
+    _same_shape("binary_cross_entropy_with_logits", input, target)
+    if pos_weight is not None:
+        pos_weight = _like_input(pos_weight, input)
+    losses = ops.BinaryCrossEntropyWithLogits.apply(input, target, pos_weight)
+    if weight is not None:
+        losses = losses * _like_input(weight, input)
+    return _reduce(losses, reduction)

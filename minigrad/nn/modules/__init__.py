@@ -1,0 +1,18 @@
+"""The layers of ``minigrad.nn``, one family per module, as in ``torch.nn.modules``."""
+
+from minigrad.nn.modules.activation import GELU, LeakyReLU, LogSoftmax, ReLU, Sigmoid, Softmax, Tanh
+from minigrad.nn.modules.batchnorm import BatchNorm1d, BatchNorm2d
+from minigrad.nn.modules.container import ModuleDict, ModuleList, Sequential
+from minigrad.nn.modules.conv import Conv2d
+from minigrad.nn.modules.dropout import Dropout
+from minigrad.nn.modules.flatten import Flatten
+from minigrad.nn.modules.linear import Identity, Linear
+from minigrad.nn.modules.loss import (
+    BCELoss,
+    BCEWithLogitsLoss,
+    CrossEntropyLoss,
+    MSELoss,
+    NLLLoss,
+)
+from minigrad.nn.modules.module import Module
+from minigrad.nn.modules.pooling import AvgPool2d, MaxPool2d

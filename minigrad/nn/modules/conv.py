@@ -1,0 +1,92 @@
+"""``Conv2d``: the layer around ``F.conv2d``."""
+
+import math
+
+from minigrad import factories
+from minigrad.nn import functional as F
+from minigrad.nn import init
+from minigrad.nn.modules.module import Module
+from minigrad.nn.parameter import Parameter
+from minigrad.tensor import ShapeError
+
+
+def _pair(value):
+    return tuple(value) if isinstance(value, tuple | list) else (value, value)
+
+
+class Conv2d(Module):
+    """2-D convolution (cross-correlation) over an NCHW input.
+
+    Shapes: input (N, in_channels, H, W) -> output (N, out_channels, H', W') with
+    H' = (H + 2 padding - dilation (kernel - 1) - 1) // stride + 1. ``weight`` is
+    (out_channels, in_channels // groups, kh, kw), ``bias`` (out_channels,); both start as
+    PyTorch's: U(-1/sqrt(fan_in), 1/sqrt(fan_in)), fan_in = in_channels // groups * kh * kw.
+    ``padding`` is an int, a pair, or what ``F.conv2d`` accepts; ``padding_mode`` must be
+    'zeros'; ``device`` is accepted for code written for PyTorch (always the CPU).
+
+    Example::
+
+        conv = nn.Conv2d(1, 8, kernel_size=3, padding=1)
+        conv(mg.randn(4, 1, 28, 28)).shape  # (4, 8, 28, 28)
+    """
+
+    def __init__(
+        self, in_channels, out_channels, kernel_size, stride=1, padding=0, dilation=1,
+        groups=1, bias=True, padding_mode="zeros", device=None, dtype=None,
+    ):  # fmt: skip
+        super().__init__()
+        if groups <= 0 or in_channels % groups or out_channels % groups:
+            raise ValueError(
+                f"groups ({groups}) must be positive and divide in_channels ({in_channels}) "
+                f"and out_channels ({out_channels})"
+            )
+        if padding_mode != "zeros":
+            raise NotImplementedError(f"padding_mode {padding_mode!r}: only 'zeros' exists")
+        self.in_channels = in_channels
+        self.out_channels = out_channels
+        self.kernel_size = _pair(kernel_size)
+        self.stride = _pair(stride)
+        self.padding = padding if isinstance(padding, str) else _pair(padding)
+        self.dilation = _pair(dilation)
+        self.groups = groups
+        self.padding_mode = padding_mode
+        shape = (out_channels, in_channels // groups) + self.kernel_size
+        self.weight = Parameter(factories.empty(shape, dtype=dtype))
+        if bias:
+            self.bias = Parameter(factories.empty(out_channels, dtype=dtype))
+        else:
+            self.register_parameter("bias", None)
+        self.reset_parameters()
+
+    def reset_parameters(self):
+        init.kaiming_uniform_(self.weight, a=math.sqrt(5))
+        if self.bias is not None:
+            fan_in, _ = init._calculate_fan_in_and_fan_out(self.weight)
+            if fan_in != 0:
+                bound = 1 / math.sqrt(fan_in)
+                init.uniform_(self.bias, -bound, bound)
+
+    def forward(self, input):
+        if input.ndim not in (3, 4) or input.shape[-3] != self.in_channels:
+            raise ShapeError(
+                f"{self!r} expected an input of shape (N, {self.in_channels}, H, W), but got "
+                f"shape {tuple(input.shape)} (dim 1 must be in_channels)"
+            )
+        return F.conv2d(
+            input, self.weight, self.bias, self.stride, self.padding, self.dilation, self.groups
+        )
+
+    def extra_repr(self):
+        s = (
+            f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, "
+            f"stride={self.stride}"
+        )
+        if self.padding != (0, 0):
+            s += f", padding={self.padding}"
+        if self.dilation != (1, 1):
+            s += f", dilation={self.dilation}"
+        if self.groups != 1:
+            s += f", groups={self.groups}"
+        if self.bias is None:
+            s += ", bias=False"
+        return s

@@ -1,0 +1,104 @@
+"""Loss primitives whose composite forms would overflow or lose the gradient's precision."""
+
+import numpy as np
+
+from minigrad.autograd.function import Function
+
+
+class BinaryCrossEntropy(Function):
+    """d bce(p, t) = (p - t) / (p (1 - p)) dp - logit(p) dt; logs clamped at -100 as PyTorch"""
+
+    @staticmethod
+    def forward(ctx, p, t):
+        with np.errstate(divide="ignore"):  # log(0) = -inf is clamped to -100 just below
+            log_p = np.maximum(np.log(p), -100)
+            log_1mp = np.maximum(np.log1p(-p), -100)
+        ctx.save_for_backward(p, t, log_p, log_1mp)
+        return -(t * log_p + (1 - t) * log_1mp)
+
+    @staticmethod
+    def backward(ctx, grad):
+        p, t, log_p, log_1mp = ctx.saved_tensors
+        grad_p = grad_t = None
+        if ctx.needs_input_grad[0]:
+            # PyTorch's EPSILON keeps the derivative finite at p = 0 and p = 1.
+            grad_p = grad * (p - t) / np.maximum((1 - p) * p, 1e-12)
+        if ctx.needs_input_grad[1]:
+            grad_t = grad * (log_1mp - log_p)
+        return grad_p, grad_t
+
+
+class BinaryCrossEntropyWithLogits(Function):
+    """d bce_logits(x, t) = (sigmoid(x) - t) dx - x dt (pos_weight w: see the code)
+
+    loss = (1 - t) x + (1 + (w - 1) t) softplus(-x), with softplus(-x) written as
+    max(-x, 0) + log1p(exp(-|x|)) so that it stays finite and exact for any x.
+    """
+
+    @staticmethod
+    def forward(ctx, x, t, pos_weight=None):
+        e = np.exp(-np.abs(x))
+        softplus_neg = np.maximum(-x, 0) + np.log1p(e)
+        sig = np.where(x >= 0, 1, e) / (1 + e)
+        ctx.save_for_backward(x, t, pos_weight, softplus_neg, sig)
+        if pos_weight is None:
+            return (1 - t) * x + softplus_neg
+        return (1 - t) * x + (1 + (pos_weight - 1) * t) * softplus_neg
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, t, w, softplus_neg, sig = ctx.saved_tensors
+        grad_x = grad_t = grad_w = None
+        if w is None:
+            if ctx.needs_input_grad[0]:
+                grad_x = grad * (sig - t)
+            if ctx.needs_input_grad[1]:
+                grad_t = grad * -x
+            return grad_x, grad_t, None
+        log_weight = 1 + (w - 1) * t
+        if ctx.needs_input_grad[0]:
+            # d softplus(-x) / dx = sigmoid(x) - 1
+            grad_x = grad * ((1 - t) - log_weight * (1 - sig))
+        if ctx.needs_input_grad[1]:
+            grad_t = grad * (-x + (w - 1) * softplus_neg)
+        if ctx.needs_input_grad[2]:
+            grad_w = grad * t * softplus_neg
+        return grad_x, grad_t, grad_w
+
+
+class CrossEntropy(Function):
+    """d ce(x, t) = (softmax(x) - q) dx per row, q = (1 - s) onehot(t) + s / C
+
+    The common case of ``F.cross_entropy`` (x (N, C), int targets, no class weights), fused:
+    one node whose backward is one subtraction, about 3x faster than log_softmax + gather +
+    mean for MNIST-sized batches.
+    """
+
+    @staticmethod
+    def forward(ctx, x, target, label_smoothing=0.0, reduction="mean"):
+        # The max shift keeps exp from overflowing; logp is exact either way.
+        shifted = x - np.max(x, axis=1, keepdims=True)
+        logp = shifted - np.log(np.sum(np.exp(shifted), axis=1, keepdims=True))
+        rows = np.arange(x.shape[0])
+        losses = -logp[rows, target]
+        if label_smoothing:
+            classes = x.shape[1]
+            losses = (1 - label_smoothing) * losses - label_smoothing / classes * logp.sum(1)
+        ctx.save_for_backward(logp, target)
+        ctx.options = (label_smoothing, reduction)
+        if reduction == "none":
+            return losses
+        return losses.sum() if reduction == "sum" else losses.mean()
+
+    @staticmethod
+    def backward(ctx, grad):
+        logp, target = ctx.saved_tensors
+        label_smoothing, reduction = ctx.options
+        out = np.exp(logp)
+        if label_smoothing:
+            out -= label_smoothing / logp.shape[1]
+        out[np.arange(len(target)), target] -= 1 - label_smoothing
+        if reduction == "none":
+            return out * grad[:, None], None
+        scale = grad / len(target) if reduction == "mean" else grad
+        return out * scale, None

@@ -1,0 +1,159 @@
+"""``Optimizer``: parameter groups, per-parameter state, zero_grad and state dicts.
+
+Subclasses implement ``step``, updating the parameter arrays in place with no graph recorded
+and in the parameters' own dtype (hyperparameters are used as Python floats, which numpy
+never lets upcast a float32 array).
+"""
+
+import numpy as np
+
+from minigrad.tensor import Tensor
+
+
+class _Required:
+    def __repr__(self):
+        return "<required parameter>"
+
+
+required = _Required()
+
+
+class Optimizer:
+    """Base class: ``params`` is an iterable of Parameters, or of dicts (parameter groups,
+    each with a "params" entry and any options that differ from ``defaults``).
+
+    ``param_groups`` is the list of those dicts, options filled in; ``state`` maps each
+    parameter to a dict of arrays and numbers (momentum buffers, step counts, ...).
+    """
+
+    def __init__(self, params, defaults):
+        self.defaults = defaults
+        self.state = {}
+        self.param_groups = []
+        if isinstance(params, Tensor):
+            raise TypeError(
+                "params argument given to the optimizer should be an iterable of Tensors or "
+                f"dicts, but got {type(params).__name__}"
+            )
+        groups = list(params)
+        if not groups:
+            raise ValueError("optimizer got an empty parameter list")
+        if not isinstance(groups[0], dict):
+            groups = [{"params": groups}]
+        for group in groups:
+            self.add_param_group(group)
+
+    def add_param_group(self, param_group):
+        """Add a group of parameters (a dict with "params" and optional options)."""
+        if not isinstance(param_group, dict):
+            raise TypeError(f"param_group must be a dict, got {type(param_group).__name__}")
+        params = param_group["params"]
+        params = [params] if isinstance(params, Tensor) else list(params)
+        for param in params:
+            if not isinstance(param, Tensor):
+                raise TypeError(
+                    f"optimizer can only optimize Tensors, but one of the params is "
+                    f"{type(param).__name__}"
+                )
+            if not param.is_leaf:
+                raise ValueError("can't optimize a non-leaf Tensor")
+        group = {"params": params}
+        for name, default in self.defaults.items():
+            value = param_group.get(name, default)
+            if value is required:
+                raise ValueError(f"parameter group didn't specify a value of required {name}")
+            group[name] = value
+        group.update({k: v for k, v in param_group.items() if k not in group})
+        seen = {id(p) for g in self.param_groups for p in g["params"]}
+        if len({id(p) for p in params}) != len(params) or seen & {id(p) for p in params}:
+            raise ValueError("some parameters appear in more than one parameter group")
+        self.param_groups.append(group)
+
+    def zero_grad(self, set_to_none=True):
+        """Reset every parameter's ``.grad``: to None (the default), or to zeros in place."""
+        for group in self.param_groups:
+            for param in group["params"]:
+                if param.grad is None:
+                    continue
+                if set_to_none:
+                    param.grad = None
+                else:
+                    param.grad._data[...] = 0
+
+    def step(self, closure=None):
+        raise NotImplementedError
+
+    def _closure_loss(self, closure):
+        if closure is None:
+            return None
+        from minigrad.autograd import enable_grad
+
+        with enable_grad():
+            return closure()
+
+    def state_dict(self):
+        """{"state": {index: {name: array or number}}, "param_groups": [options with
+        "params" as indices]}: PyTorch's layout, with arrays copied, fit for ``mg.save``."""
+        index = {}
+        groups = []
+        for group in self.param_groups:
+            packed = {k: v for k, v in group.items() if k != "params"}
+            for param in group["params"]:
+                index.setdefault(id(param), len(index))
+            packed["params"] = [index[id(p)] for p in group["params"]]
+            groups.append(packed)
+        state = {}
+        for group in self.param_groups:
+            for param in group["params"]:
+                if param in self.state:
+                    state[index[id(param)]] = {
+                        k: v.copy() if isinstance(v, np.ndarray) else v
+                        for k, v in self.state[param].items()
+                    }
+        return {"state": state, "param_groups": groups}
+
+    def load_state_dict(self, state_dict):
+        """Restore options and state from ``state_dict()`` (possibly through mg.save/load).
+
+        The groups must match this optimizer's in number and size.
+        """
+        saved_groups = state_dict["param_groups"]
+        if len(saved_groups) != len(self.param_groups):
+            raise ValueError(
+                f"loaded state dict has {len(saved_groups)} parameter groups, this optimizer "
+                f"has {len(self.param_groups)}"
+            )
+        for number, (group, saved) in enumerate(zip(self.param_groups, saved_groups)):
+            if len(group["params"]) != len(saved["params"]):
+                raise ValueError(
+                    f"loaded state dict contains a parameter group ({number}) of "
+                    f"{len(saved['params'])} parameters, which doesn't match the size of "
+                    f"optimizer's group ({len(group['params'])})"
+                )
+        saved_state = state_dict["state"]
+        self.state = {}
+        for group, saved in zip(self.param_groups, saved_groups):
+            for param, index in zip(group["params"], saved["params"]):
+                # Keys may have become strings in a file written by another tool.
+                entry = saved_state.get(index, saved_state.get(str(index)))
+                if entry is not None:
+                    self.state[param] = {k: _restore(v, param) for k, v in entry.items()}
+            group.update({k: v for k, v in saved.items() if k != "params"})
+
+    def __repr__(self):
+        lines = [type(self).__name__ + " ("]
+        for number, group in enumerate(self.param_groups):
+            lines.append(f"Parameter Group {number}")
+            lines += [f"    {k}: {v}" for k, v in sorted(group.items()) if k != "params"]
+        return "\n".join(lines) + "\n)"
+
+
+def _restore(value, param):
+    """A state entry as this optimizer keeps it: arrays copied to the parameter's dtype."""
+    if isinstance(value, Tensor):
+        value = value._data
+    if isinstance(value, np.ndarray) and value.ndim > 0:
+        return value.astype(param.dtype, copy=True)
+    if isinstance(value, np.ndarray | np.generic):
+        return value.item()
+    return value
