@@ -1,0 +1,161 @@
+"""examples/train_mnist.py end to end, on the MNIST sample shipped with minigrad."""
+
+import importlib.util
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import minigrad as mg
+import models
+from minigrad.data import MNISTSample
+
+SCRIPT = Path(__file__).resolve().parents[1] / "examples" / "train_mnist.py"
+_spec = importlib.util.spec_from_file_location("train_mnist", SCRIPT)
+train_mnist = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(train_mnist)
+
+KEYS = {"epoch", "train_loss", "train_acc", "test_loss", "test_acc", "seconds", "images_per_second"}
+
+
+@pytest.fixture
+def run(tmp_path, monkeypatch):
+    """``run(*argv)``: main() quietly on the shipped sample (an empty data root, no download),
+    in tmp_path, so the default runs/ folder lands there."""
+    empty = tmp_path / "no-data"
+    empty.mkdir()
+    monkeypatch.chdir(tmp_path)
+
+    def run(*argv):
+        argv = [str(a) for a in argv]
+        return train_mnist.main([*argv, "--data-root", str(empty), "--no-download", "--quiet"])
+
+    return run
+
+
+def weights(path):
+    return mg.load(path)["model"]
+
+
+def assert_same_weights(path_a, path_b):
+    a, b = weights(path_a), weights(path_b)
+    assert list(a) == list(b)
+    for key in a:
+        np.testing.assert_array_equal(a[key], b[key], err_msg=key)
+
+
+def test_lenet5_beats_90_percent_in_one_epoch_on_the_sample(run):
+    metrics = run("--model", "lenet5", "--epochs", 1, "--batch-size", 16)
+    assert (metrics["train_size"], metrics["test_size"]) == (5000, 1000)
+    assert metrics["test_acc"] > 0.90, metrics
+
+
+def test_resume_gives_the_weights_of_an_uninterrupted_run(run):
+    common = ["--subset", 300, "--batch-size", 32, "--schedule", "constant"]
+    straight = run(*common, "--epochs", 2, "--checkpoint", "straight.ckpt")
+    run(*common, "--epochs", 1, "--checkpoint", "resumed.ckpt")
+    assert mg.load("resumed.ckpt")["epoch"] == 1
+    # Everything but --epochs comes back from the checkpoint.
+    resumed = run("--resume", "resumed.ckpt", "--epochs", 2)
+    assert_same_weights("straight.ckpt", "resumed.ckpt")
+    for ours, theirs in zip(resumed["history"], straight["history"], strict=True):
+        for key in ("epoch", "train_loss", "train_acc", "test_loss", "test_acc", "lr"):
+            assert ours[key] == theirs[key], key
+
+
+def test_resume_with_different_weights_would_be_caught(run):
+    # The equality above can fail: another seed gives other weights.
+    common = ["--subset", 300, "--batch-size", 32, "--epochs", 1]
+    run(*common, "--checkpoint", "a.ckpt")
+    run(*common, "--checkpoint", "b.ckpt", "--seed", 1)
+    with pytest.raises(AssertionError):
+        assert_same_weights("a.ckpt", "b.ckpt")
+
+
+@pytest.mark.parametrize("stop_epoch", [1, 2])
+def test_keyboard_interrupt_saves_and_resume_is_exact(run, monkeypatch, capsys, stop_epoch):
+    common = ["--subset", 256, "--batch-size", 32, "--epochs", 3]  # 8 batches per epoch
+    run(*common, "--checkpoint", "straight.ckpt")
+
+    calls = 0
+    real_loss = train_mnist.loss_function
+
+    def interrupting_loss(*args, **kwargs):  # Ctrl-C at the 4th batch of epoch stop_epoch
+        nonlocal calls
+        calls += kwargs.get("reduction", "mean") == "mean"  # training batches, not evaluation
+        if calls == 8 * (stop_epoch - 1) + 4:
+            raise KeyboardInterrupt
+        return real_loss(*args, **kwargs)
+
+    monkeypatch.setattr(train_mnist, "loss_function", interrupting_loss)
+    with pytest.raises(SystemExit) as exit_info:
+        run(*common, "--checkpoint", "stopped.ckpt")
+    assert exit_info.value.code == 130
+    message = capsys.readouterr().err
+    assert f"Interrupted during epoch {stop_epoch}" in message
+    assert "--resume stopped.ckpt" in message
+    checkpoint = mg.load("stopped.ckpt")
+    assert checkpoint["epoch"] == stop_epoch - 1 and len(checkpoint["history"]) == stop_epoch - 1
+
+    monkeypatch.setattr(train_mnist, "loss_function", real_loss)
+    run("--resume", "stopped.ckpt")
+    assert_same_weights("straight.ckpt", "stopped.ckpt")
+    assert mg.load("stopped.ckpt")["epoch"] == 3
+
+
+def test_cli_end_to_end(tmp_path):
+    empty = tmp_path / "no-data"
+    empty.mkdir()
+    argv = [
+        sys.executable, str(SCRIPT), "--subset", "200", "--epochs", "2", "--batch-size", "50",
+        "--data-root", str(empty), "--no-download", "--metrics", "m.jsonl", "--plot", "p.png",
+    ]  # fmt: skip
+    done = subprocess.run(argv, cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert "seed: test accuracy" in done.stdout
+    assert "using the 5,000/1,000-image sample" in done.stderr
+
+    lines = (tmp_path / "m.jsonl").read_text().splitlines()
+    records = [json.loads(line) for line in lines]
+    assert [r["epoch"] for r in records] == [1, 2]
+    for record in records:
+        assert KEYS <= set(record)
+        assert 0 <= record["test_acc"] <= 1 and record["images_per_second"] > 0
+
+    checkpoint = mg.load(tmp_path / "runs" / "seed.ckpt")  # the default path
+    assert checkpoint["epoch"] == 2 and checkpoint["args"]["model"] == "seed"
+    assert {"model", "optimizer", "rng_state", "args", "history"} <= set(checkpoint)
+    model = models.create("seed")
+    model.load_state_dict(checkpoint["model"])
+
+    plot = tmp_path / "p.png"
+    if importlib.util.find_spec("matplotlib") is None:
+        assert not plot.exists() and 'pip install -e ".[plot]"' in done.stdout
+    else:
+        assert plot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_plot_without_matplotlib_says_how_to_get_it(run, monkeypatch, capsys):
+    monkeypatch.setattr(train_mnist, "have_matplotlib", lambda: False)
+    run("--subset", 64, "--epochs", 1, "--plot", "curves.png")
+    assert 'pip install -e ".[plot]"' in capsys.readouterr().out
+    assert not Path("curves.png").exists()
+
+
+def test_two_class_uses_digits_0_and_1_with_a_sigmoid_output(run):
+    metrics = run("--model", "two-class", "--epochs", 1, "--subset", 1000)
+    test_labels = MNISTSample(train=False).targets
+    assert metrics["test_size"] == np.sum(test_labels <= 1)
+    assert metrics["test_acc"] > 0.98
+    checkpoint = mg.load("runs/two-class.ckpt")
+    assert checkpoint["model"]["classifier.1.weight"].shape == (1, 1352)
+
+
+def test_unknown_model_is_a_usage_error(run, capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        run("--model", "resnet")
+    assert exit_info.value.code == 2
+    assert "invalid choice: 'resnet'" in capsys.readouterr().err
