@@ -1,0 +1,1 @@
+"""Hand-written references: what minigrad's autograd replaces, kept to check it against."""
