@@ -17,7 +17,8 @@ PRESETS = {
     "seed": {},
     # Document 000: conv(8, 3x3) -> sigmoid -> maxpool -> dense 20 sigmoid -> dense 10 softmax.
     "seed-hidden": {"conv_activation": "sigmoid", "hidden": (20,)},
-    # Document 002: conv(5, 3x3, with bias) -> sigmoid -> maxpool -> dense 25 sigmoid -> dense 10.
+    # Document 002: conv(5, 3x3, with bias) -> sigmoid -> maxpool -> dense 25 sigmoid -> dense 10
+    # (there with a sigmoid output and squared error; softmax/cross-entropy here, as for all).
     "seed-5": {"filters": 5, "conv_bias": True, "conv_activation": "sigmoid", "hidden": (25,)},
     # Document 004: conv(6, 3x3) -> maxpool -> dense 10 softmax, no biases anywhere.
     "seed-6": {"filters": 6, "linear_bias": False},

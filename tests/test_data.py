@@ -6,6 +6,7 @@ No test touches the network: downloads go through a mocked urllib.request.urlope
 
 import gzip
 import hashlib
+import http.client
 import importlib.util
 import io
 import os
@@ -223,6 +224,11 @@ DAMAGE = {
     "truncated": (lambda raw: raw[:-100], "truncated"),
     "wrong magic": (lambda raw: b"\x00\x00\x08\x01" + raw[4:], "magic number"),
     "too short for a header": (lambda raw: raw[:7], "truncated"),
+    # 2**21 cubed is 2**63: the needed length must not overflow int64 into nonsense.
+    "huge header shape": (
+        lambda raw: raw[:4] + (2**21).to_bytes(4, "big") * 3 + raw[16:],
+        r"truncated: .* needs 9223372036854775824\b",
+    ),
 }
 
 
@@ -319,6 +325,22 @@ def test_download_verifies_then_renames(tmp_path, monkeypatch, capsys):
     assert str(tmp_path / "mnist") in capsys.readouterr().out
 
 
+def test_download_cut_short_tries_next_mirror_and_leaves_no_part_file(tmp_path, monkeypatch):
+    class CutShort(io.BytesIO):
+        def read(self, *args):
+            raise http.client.IncompleteRead(b"", 100)
+
+    def urlopen(url, timeout=None):
+        data = (SAMPLE_DIR / url.rsplit("/", 1)[1]).read_bytes()
+        return CutShort(data) if url.startswith(MNIST.mirrors[0]) else io.BytesIO(data)
+
+    monkeypatch.setattr(urllib.request, "urlopen", urlopen)
+    ds = SampleAsMNIST(tmp_path, train=False)
+    assert len(ds) == 1000
+    files = sorted(p.name for p in (tmp_path / "mnist").iterdir())
+    assert files == ["t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"]
+
+
 def test_load_mnist_falls_back_to_sample(tmp_path, no_network, capsys):
     ds = load_mnist(tmp_path, train=False)
     assert isinstance(ds, MNISTSample) and len(ds) == 1000
@@ -326,6 +348,12 @@ def test_load_mnist_falls_back_to_sample(tmp_path, no_network, capsys):
     assert err.count("\n") == 1 and str(tmp_path / "mnist") in err and "sample" in err
     with pytest.raises(DatasetNotFoundError):
         load_mnist(tmp_path, train=False, fallback_to_sample=False)
+
+
+def test_load_mnist_fallback_notice_once_for_both_splits(tmp_path, no_network, capsys):
+    train, test = load_mnist(tmp_path, train=True), load_mnist(tmp_path, train=False)
+    assert (len(train), len(test)) == (5000, 1000)
+    assert capsys.readouterr().err.count("\n") == 1
 
 
 def test_load_mnist_prefers_full_data(capsys):
@@ -339,6 +367,22 @@ def test_fashion_mnist_missing(tmp_path, monkeypatch):
     with pytest.raises(DatasetNotFoundError, match="fashion-mnist") as info:
         FashionMNIST(tmp_path, download=False)
     assert "MINIGRAD_DATA" in str(info.value)
+
+
+def test_fashion_mnist_also_searches_the_debian_folder(tmp_path):
+    assert FashionMNIST.extra_dirs == (FASHION_DIR,) and MNIST.extra_dirs == ()
+
+    debian = tmp_path / "debian"
+    debian.mkdir()
+    for name in ("t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"):
+        (debian / name).write_bytes((SAMPLE_DIR / name).read_bytes())
+
+    class SampleAsFashion(FashionMNIST):
+        md5s = MNISTSample.md5s
+        extra_dirs = (debian,)
+
+    ds = SampleAsFashion(tmp_path / "root", train=False, download=False)
+    assert ds.folder == debian and len(ds) == 1000
 
 
 @pytest.mark.skipif(not FASHION_DIR.is_dir(), reason="apt package dataset-fashion-mnist missing")

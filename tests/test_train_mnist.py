@@ -18,6 +18,7 @@ _spec = importlib.util.spec_from_file_location("train_mnist", SCRIPT)
 train_mnist = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(train_mnist)
 
+HAVE_MATPLOTLIB = importlib.util.find_spec("matplotlib") is not None
 KEYS = {"epoch", "train_loss", "train_acc", "test_loss", "test_acc", "seconds", "images_per_second"}
 
 
@@ -116,7 +117,7 @@ def test_cli_end_to_end(tmp_path):
     done = subprocess.run(argv, cwd=tmp_path, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert "seed: test accuracy" in done.stdout
-    assert "using the 5,000/1,000-image sample" in done.stderr
+    assert done.stderr.count("using the 5,000/1,000-image sample") == 1  # one notice, not two
 
     lines = (tmp_path / "m.jsonl").read_text().splitlines()
     records = [json.loads(line) for line in lines]
@@ -132,7 +133,7 @@ def test_cli_end_to_end(tmp_path):
     model.load_state_dict(checkpoint["model"])
 
     plot = tmp_path / "p.png"
-    if importlib.util.find_spec("matplotlib") is None:
+    if not HAVE_MATPLOTLIB:
         assert not plot.exists() and 'pip install -e ".[plot]"' in done.stdout
     else:
         assert plot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
@@ -152,6 +153,22 @@ def test_two_class_uses_digits_0_and_1_with_a_sigmoid_output(run):
     assert metrics["test_acc"] > 0.98
     checkpoint = mg.load("runs/two-class.ckpt")
     assert checkpoint["model"]["classifier.1.weight"].shape == (1, 1352)
+    # Without --plot, the curves go beside the checkpoint when matplotlib is installed.
+    assert Path("runs/two-class.png").exists() == HAVE_MATPLOTLIB
+
+
+def test_two_class_loss_is_binary_cross_entropy():
+    logits = mg.tensor([[2.0], [-1.0], [0.5]])
+    labels = mg.tensor([1, 0, 0])
+    p = 1 / (1 + np.exp(-np.array([2.0, -1.0, 0.5])))
+    want = -np.mean([np.log(p[0]), np.log(1 - p[1]), np.log(1 - p[2])])
+    np.testing.assert_allclose(train_mnist.loss_function(logits, labels).item(), want, rtol=1e-6)
+    np.testing.assert_array_equal(train_mnist.predictions(logits), [1, 0, 1])
+
+
+def test_resume_without_a_checkpoint_says_so(run):
+    with pytest.raises(SystemExit, match="no checkpoint at runs/seed.ckpt"):
+        run("--resume")
 
 
 def test_unknown_model_is_a_usage_error(run, capsys):

@@ -6,6 +6,8 @@ md5 of the decompressed content. Any failure raises ``CorruptDatasetError`` nami
 
 import gzip
 import hashlib
+import http.client
+import math
 import operator
 import os
 import shutil
@@ -39,6 +41,8 @@ class CorruptDatasetError(ValueError):
 # ~0.06 s of the ~0.25 s it takes to load the 47 MB training images, and a file changed on disk
 # changes its mtime.
 _verified = set()
+# The folders load_mnist has already said it fell back from: one notice per run, not per split.
+_fell_back_from = set()
 
 
 def read_idx(path, ndim, md5=None):
@@ -72,7 +76,7 @@ def read_idx(path, ndim, md5=None):
             f"expected 0x{0x800 + ndim:08x}"
         )
     shape = tuple(int.from_bytes(raw[4 + 4 * k : 8 + 4 * k], "big") for k in range(ndim))
-    expected = header + int(np.prod(shape))
+    expected = header + math.prod(shape)  # Python ints: np.prod would overflow int64
     if len(raw) != expected:
         problem = "truncated" if len(raw) < expected else "too long"
         raise CorruptDatasetError(
@@ -211,12 +215,16 @@ class MNIST(Dataset):
                     with os.fdopen(handle, "wb") as out:
                         shutil.copyfileobj(response, out)
                 read_idx(part, 3 if "idx3" in name else 1, self.md5s[name])
+                os.chmod(part, 0o644)  # mkstemp makes it private to the user
                 os.replace(part, target)
-            except (OSError, CorruptDatasetError) as error:  # URLError is an OSError
+                part = None
+            # URLError is an OSError; a connection cut mid-file raises http.client.IncompleteRead.
+            except (OSError, http.client.HTTPException, CorruptDatasetError) as error:
                 failures.append(f"{url}: {error}")
+                continue
+            finally:  # also on Ctrl-C: no .part file is left behind
                 if part is not None and os.path.exists(part):
                     os.remove(part)
-                continue
             print(f"Downloaded {url} to {target}")
             return target, None
         return None, "download failed: " + "; ".join(failures)
@@ -237,7 +245,8 @@ class MNIST(Dataset):
         # Slices, lists and boolean masks become positions; bad ones raise IndexError here.
         positions = np.arange(len(self))[index]
         if self.transform is None:
-            images = self.data[positions][:, None].astype(np.float32) / 255
+            images = self.data[positions][:, None].astype(np.float32)
+            images /= 255  # in place: one float32 array per batch, not two
         else:  # per item, so the transform sees exactly what ds[i] would give it
             images = np.stack([np.asarray(self[int(p)][0]) for p in positions])
         return images, self.targets[positions]
@@ -313,8 +322,9 @@ class MNISTSample(MNIST):
 def load_mnist(root=None, train=True, download=True, transform=None, fallback_to_sample=True):
     """``MNIST(root, train, download, transform)`` if its files are there (or downloadable).
 
-    Otherwise, with ``fallback_to_sample`` (default True), prints one line to stderr and returns
-    ``MNISTSample(train, transform)``: 5,000 training or 1,000 test images instead of 60,000 or
+    Otherwise, with ``fallback_to_sample`` (default True), returns ``MNISTSample(train,
+    transform)`` and prints one line to stderr (once per process and folder, so loading both
+    splits gives one notice): 5,000 training or 1,000 test images instead of 60,000 or
     10,000. A corrupted file still raises ``CorruptDatasetError``: it is never hidden.
     """
     try:
@@ -323,9 +333,11 @@ def load_mnist(root=None, train=True, download=True, transform=None, fallback_to
         if not fallback_to_sample:
             raise
         where = " or ".join(map(str, error.searched))
-        print(
-            f"minigrad: full MNIST not found in {where} (set MINIGRAD_DATA to its data root); "
-            "using the 5,000/1,000-image sample shipped with minigrad (MNISTSample)",
-            file=sys.stderr,
-        )
+        if where not in _fell_back_from:
+            _fell_back_from.add(where)
+            print(
+                f"minigrad: full MNIST not found in {where} (set MINIGRAD_DATA to its data root); "
+                "using the 5,000/1,000-image sample shipped with minigrad (MNISTSample)",
+                file=sys.stderr,
+            )
         return MNISTSample(train=train, transform=transform)
