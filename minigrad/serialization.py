@@ -7,7 +7,7 @@ plain .npy data only (``allow_pickle=False``), so a file can never run code.
 
 import json
 import os
-import tempfile
+import secrets
 import zipfile
 
 import numpy as np
@@ -36,11 +36,8 @@ def save(obj, path):
     index = {"format": FORMAT, "version": VERSION, "root": _encode(obj, "obj", arrays)}
     path = os.fspath(path)
     folder = os.path.dirname(os.path.abspath(path))
-    handle, temporary = tempfile.mkstemp(
-        dir=folder, prefix="." + os.path.basename(path) + ".", suffix=".tmp"
-    )
+    handle, temporary = _create_temporary(folder, os.path.basename(path))
     try:
-        os.chmod(temporary, 0o666 & ~_umask())  # mkstemp's 0600 would be kept by the rename
         with os.fdopen(handle, "wb") as file:
             with zipfile.ZipFile(file, "w", zipfile.ZIP_STORED, allowZip64=True) as archive:
                 archive.writestr(INDEX, json.dumps(index))
@@ -82,7 +79,10 @@ def load(path, map_location=None, weights_only=True):
         try:
             index = json.loads(archive.read(INDEX))
         except (KeyError, ValueError):
-            raise ValueError(f"{path!r} is not a minigrad file (no readable {INDEX})") from None
+            raise ValueError(
+                f"{path!r} is not a minigrad file (no readable {INDEX}; mg.load never "
+                "unpickles, so files written by torch.save or pickle cannot be read)"
+            ) from None
         if not isinstance(index, dict) or index.get("format") != FORMAT:
             raise ValueError(f"{path!r} is not a minigrad file (its {INDEX} is foreign)")
         if index.get("version") != VERSION:
@@ -102,20 +102,22 @@ def _read_array(archive, name, path):
 
 def _encode(obj, where, arrays):
     """The JSON description of ``obj``; arrays are appended to ``arrays``."""
-    if obj is None or isinstance(obj, bool | str):
-        return obj
-    if isinstance(obj, int):
-        return obj  # Python's json keeps ints of any size exactly
-    if isinstance(obj, float):
-        return {"float": repr(obj)}  # repr round-trips exactly, including nan and inf
     if isinstance(obj, Tensor):
         obj = obj._data
+    # numpy first: np.float64 is also a Python float, whose repr ('np.float64(1.5)') the
+    # float branch could not read back.
     if isinstance(obj, np.ndarray | np.generic):
         if obj.dtype.hasobject:
             raise TypeError(f"cannot save {where}: an array of dtype object needs pickle")
         arrays.append(np.asarray(obj))
         kind = "array" if isinstance(obj, np.ndarray) else "scalar"
         return {kind: len(arrays) - 1}
+    if obj is None or isinstance(obj, bool | str):
+        return obj
+    if isinstance(obj, int):
+        return obj  # Python's json keeps ints of any size exactly
+    if isinstance(obj, float):
+        return {"float": repr(obj)}  # repr round-trips exactly, including nan and inf
     if isinstance(obj, list | tuple):
         kind = "list" if isinstance(obj, list) else "tuple"
         return {kind: [_encode(x, f"{where}[{i}]", arrays) for i, x in enumerate(obj)]}
@@ -158,10 +160,17 @@ def _decode(node, read):
     raise ValueError(f"malformed minigrad index entry: unknown kind {kind!r}")
 
 
-def _umask():
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
+def _create_temporary(folder, name):
+    """A new file in ``folder``: (descriptor, path). Created with mode 0o666 less the umask,
+    as open() would (mkstemp's 0o600 would survive the rename; reading the umask with
+    os.umask would briefly change it for every thread)."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
+    while True:
+        temporary = os.path.join(folder, f".{name}.{secrets.token_hex(8)}.tmp")
+        try:
+            return os.open(temporary, flags, 0o666), temporary
+        except FileExistsError:
+            continue
 
 
 def _fsync_folder(folder):

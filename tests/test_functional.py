@@ -83,6 +83,24 @@ CASES = [
         CLASS_TARGET,
     ),
     Case(
+        "cross_entropy_smoothing_none",
+        lambda F, x, target: F.cross_entropy(x, target, reduction="none", label_smoothing=0.3),
+        [(6, 4)],
+        CLASS_TARGET,
+    ),
+    Case(
+        "cross_entropy_ignore_smoothing_sum",
+        lambda F, x, target: F.cross_entropy(x, target, reduction="sum", label_smoothing=0.2),
+        [(6, 4)],
+        {"target": _targets((6,), 4, ignore=-100)},
+    ),
+    Case(
+        "cross_entropy_spatial_smoothing_none",
+        lambda F, x, target: F.cross_entropy(x, target, reduction="none", label_smoothing=0.1),
+        [(2, 3, 4)],
+        {"target": _targets((2, 4), 3)},
+    ),
+    Case(
         "cross_entropy_weight_ignore_smoothing",
         lambda F, x, target, weight: F.cross_entropy(
             x, target, weight, ignore_index=-100, label_smoothing=0.2
@@ -120,6 +138,18 @@ CASES = [
         lambda F, x, target, weight: F.nll_loss(x, target, weight, ignore_index=1),
         [(6, 4)],
         {"target": _targets((6,), 4, ignore=1), "weight": _uniform((4,), 0.5, 2.0)},
+    ),
+    Case(
+        "nll_loss_weight_sum",
+        lambda F, x, target, weight: F.nll_loss(x, target, weight, reduction="sum"),
+        [(6, 4)],
+        {"target": _targets((6,), 4), "weight": _uniform((4,), 0.5, 2.0)},
+    ),
+    Case(
+        "nll_loss_ignore_none",
+        lambda F, x, target: F.nll_loss(x, target, reduction="none"),
+        [(6, 4)],
+        {"target": _targets((6,), 4, ignore=-100)},
     ),
     Case("mse_loss", lambda F, x, y: F.mse_loss(x, y), [(3, 4), (3, 4)]),
     Case("mse_loss_sum", lambda F, x, y: F.mse_loss(x, y, reduction="sum"), [(3, 4), (3, 4)]),
@@ -166,6 +196,11 @@ CASES = [
         "batch_norm_train_no_affine",
         lambda F, x: F.batch_norm(x, None, None, training=True, eps=1e-3),
         [(4, 3, 5)],
+    ),
+    Case(
+        "batch_norm_train_bias_only",
+        lambda F, x, b: F.batch_norm(x, None, None, None, b, training=True),
+        [(5, 3), (3,)],
     ),
     Case(
         "batch_norm_eval",
@@ -280,8 +315,23 @@ def _huge_logits():
         lambda x, t: F.softmax(x, 1).sum(),
         lambda x, t: F.binary_cross_entropy_with_logits(x, mg.ones(3, 3)),
         lambda x, t: F.binary_cross_entropy(F.sigmoid(x), mg.zeros(3, 3)),
+        lambda x, t: F.cross_entropy(
+            x, mg.tensor([1, -100, 2]), np.array([1, 2, 3], np.float32), label_smoothing=0.2
+        ),
+        lambda x, t: F.cross_entropy(x, mg.full((3, 3), 1 / 3)),
+        lambda x, t: F.binary_cross_entropy_with_logits(x, mg.zeros(3, 3), pos_weight=mg.ones(3)),
     ],
-    ids=["cross_entropy", "smoothing", "nll_log_softmax", "softmax", "bce_logits", "bce_sigmoid"],
+    ids=[
+        "cross_entropy",
+        "smoothing",
+        "nll_log_softmax",
+        "softmax",
+        "bce_logits",
+        "bce_sigmoid",
+        "cross_entropy_unfused",
+        "cross_entropy_probabilities",
+        "bce_logits_pos_weight",
+    ],
 )
 def test_losses_finite_and_quiet_at_huge_logits(loss):
     x = mg.tensor(_huge_logits(), requires_grad=True)
@@ -372,10 +422,22 @@ def test_bad_reduction_is_an_error(name):
 
 @pytest.mark.parametrize("loss", [F.cross_entropy, F.nll_loss])
 def test_target_out_of_range_names_value_and_classes(loss):
-    with pytest.raises(IndexError, match=r"target 10 is out of bounds for 10 classes"):
+    name = loss.__name__
+    with pytest.raises(IndexError, match=rf"{name}: target 10 is out of bounds for 10 classes"):
         loss(mg.randn(3, 10), mg.tensor([1, 10, 2]))
-    with pytest.raises(IndexError, match=r"target -1 is out of bounds for 4 classes"):
+    with pytest.raises(IndexError, match=rf"{name}: target -1 is out of bounds for 4 classes"):
         loss(mg.randn(2, 4), mg.tensor([-1, 0]))
+    with pytest.raises(IndexError, match=rf"{name}: target 3 is out of bounds for 3 classes"):
+        loss(mg.randn(2, 3, 2), mg.tensor([[0, 3], [1, 2]]))  # spatial
+    with pytest.raises(IndexError, match=rf"{name}: target 7 is out of bounds for 3 classes"):
+        loss(mg.randn(2, 3), mg.tensor([7, -100]), weight=np.ones(3))  # the unfused path
+
+
+def test_cross_entropy_other_paths_name_cross_entropy():
+    with pytest.raises(IndexError, match=r"cross_entropy: target 5 is out of bounds"):
+        F.cross_entropy(mg.randn(2, 3), mg.tensor([0, 5]), label_smoothing=0.1)
+    with pytest.raises(TypeError, match=r"cross_entropy: target must hold integer"):
+        F.cross_entropy(mg.randn(2, 3, 4), mg.rand(2, 4))  # floats, not the input's shape
 
 
 def test_target_shape_and_dtype_errors():

@@ -265,13 +265,23 @@ def test_step_lr_values_and_cosine_shape():
     assert first[5] == pytest.approx(0.05)
 
 
-def test_scheduler_state_dict_round_trip(tmp_path):
-    _, scheduler = _lr_sequence(None, SCHEDULERS["cosine"], steps=4)
-    mg.save(scheduler.state_dict(), tmp_path / "sched")
-    fresh, _ = _lr_sequence(None, SCHEDULERS["cosine"], steps=0)
-    resumed = optim.lr_scheduler.CosineAnnealingLR(
-        optim.SGD([nn.Parameter(mg.ones(1))], lr=0.1), T_max=10
-    )
-    resumed.load_state_dict(mg.load(tmp_path / "sched"))
-    assert resumed.last_epoch == 4 and resumed.get_last_lr() == scheduler.get_last_lr()
-    assert fresh[0] == [0.1, 0.3]
+@pytest.mark.parametrize("name", SCHEDULERS)
+def test_scheduler_state_dict_round_trip(tmp_path, name):
+    expected, _ = _lr_sequence(None, SCHEDULERS[name], steps=9)
+    _, scheduler = _lr_sequence(None, SCHEDULERS[name], steps=4)
+    mg.save({"opt": scheduler.optimizer.state_dict(), "sched": scheduler.state_dict()},
+            tmp_path / "sched")  # fmt: skip
+    # A fresh optimizer and scheduler (at epoch 0), restored, continue the same sequence.
+    params = [nn.Parameter(mg.ones(1)), nn.Parameter(mg.ones(1))]
+    optimizer = optim.SGD([{"params": params[:1]}, {"params": params[1:], "lr": 0.3}], lr=0.1)
+    resumed = SCHEDULERS[name](optim.lr_scheduler, optimizer)
+    checkpoint = mg.load(tmp_path / "sched")
+    optimizer.load_state_dict(checkpoint["opt"])
+    resumed.load_state_dict(checkpoint["sched"])
+    assert resumed.last_epoch == 4 and resumed.get_last_lr() == expected[4]
+    lrs = []
+    for _ in range(5):
+        optimizer.step()
+        resumed.step()
+        lrs.append([group["lr"] for group in optimizer.param_groups])
+    assert lrs == expected[5:]

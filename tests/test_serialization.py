@@ -25,7 +25,8 @@ def _nested():
             np.asfortranarray(np.ones((2, 3), np.float16)),
             np.array(["a", "bc"]),
         ],
-        "scalars": [np.float32(2.5), np.int64(-3), np.bool_(True)],
+        # np.float64 is also a Python float: it must still come back, as itself.
+        "scalars": [np.float32(2.5), np.int64(-3), np.bool_(True), np.float64(0.1)],
         "nested": {"empty_dict": {}, "empty_list": [], "empty_tuple": (), "tuple": ((1, 2), [3])},
         7: "an int key",
         "tensor_int": mg.tensor([1, 2, 3]),
@@ -139,9 +140,11 @@ def test_unsavable_objects_name_their_path(tmp_path, obj, where):
 def test_failed_save_leaves_the_old_file_whole(tmp_path, monkeypatch):
     path = _saved(tmp_path, {"w": np.arange(5)}, name="ck")
     before = open(path, "rb").read()
-    with pytest.raises(TypeError):
-        mg.save({"w": np.arange(5), "f": lambda: 0}, path)
+    unsavable = {"w": np.arange(5), "inner": [np.ones(4), {"f": lambda: 0}, 3.0], "z": "end"}
+    with pytest.raises(TypeError, match=r"cannot save obj\['inner'\]\[1\]\['f'\]"):
+        mg.save(unsavable, path)
     assert open(path, "rb").read() == before
+    assert os.listdir(tmp_path) == ["ck"]
 
     def crash(*args):
         raise OSError("disk full")
@@ -183,6 +186,26 @@ def test_refuses_a_pickle_and_runs_no_code(tmp_path):
     with pytest.raises(ValueError, match="model.pt.*not a minigrad file"):
         mg.load(path)
     assert not os.path.exists(payload.marker)
+
+
+def test_refuses_a_torch_save_file_and_runs_no_code(tmp_path):
+    torch = pytest.importorskip("torch")
+    payload = _Payload()
+    payload.marker = str(tmp_path / "pwned")
+    path = tmp_path / "torch.pt"
+    torch.save({"w": torch.ones(2), "evil": payload}, path)  # a zip holding a pickle
+    with pytest.raises(ValueError, match="torch.pt.*not a minigrad file.*never unpickles"):
+        mg.load(path)
+    assert not os.path.exists(payload.marker)
+
+
+def test_saved_file_has_the_usual_permissions(tmp_path):
+    umask = os.umask(0o022)
+    try:
+        path = _saved(tmp_path, [1, 2])
+    finally:
+        os.umask(umask)
+    assert os.stat(path).st_mode & 0o777 == 0o644  # not mkstemp's 0o600
 
 
 def test_refuses_foreign_zip_files(tmp_path):

@@ -69,7 +69,9 @@ class BatchNorm(Function):
         invstd = (1 / np.sqrt(var + eps)).astype(x.dtype, copy=False)
         xhat = (view - _per_channel(mean, view)) * _per_channel(invstd, view)
         out = xhat if weight is None else xhat * _per_channel(weight, view)
-        if bias is not None:
+        if bias is not None and weight is None:
+            out = out + _per_channel(bias, view)  # not in place: out is xhat, saved below
+        elif bias is not None:
             out += _per_channel(bias, view)
         ctx.save_for_backward(xhat, invstd, weight)
         ctx.layout = (x.shape, channels_last, training)

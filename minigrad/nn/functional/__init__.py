@@ -13,6 +13,7 @@ from minigrad.nn.functional.activation import (
     softmax,
     tanh,
 )
+from minigrad.nn.functional.conv import avg_pool2d, conv2d, max_pool2d
 from minigrad.nn.functional.dropout import dropout
 from minigrad.nn.functional.linear import linear
 from minigrad.nn.functional.loss import (
@@ -25,15 +26,7 @@ from minigrad.nn.functional.loss import (
 from minigrad.nn.functional.normalization import batch_norm
 
 __all__ = [
-    "batch_norm", "binary_cross_entropy", "binary_cross_entropy_with_logits", "cross_entropy",
-    "dropout", "gelu", "leaky_relu", "linear", "log_softmax", "mse_loss", "nll_loss", "relu",
-    "sigmoid", "softmax", "tanh",
+    "avg_pool2d", "batch_norm", "binary_cross_entropy", "binary_cross_entropy_with_logits",
+    "conv2d", "cross_entropy", "dropout", "gelu", "leaky_relu", "linear", "log_softmax",
+    "max_pool2d", "mse_loss", "nll_loss", "relu", "sigmoid", "softmax", "tanh",
 ]  # fmt: skip
-# conv.py belongs to the fast-kernels work (issue 4); until it lands, nn works without it.
-# TODO(lead): drop the guard once minigrad/nn/functional/conv.py is in.
-try:
-    from minigrad.nn.functional.conv import avg_pool2d, conv2d, max_pool2d
-
-    __all__ += ["avg_pool2d", "conv2d", "max_pool2d"]
-except ImportError:
-    pass

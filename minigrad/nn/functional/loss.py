@@ -75,6 +75,11 @@ def nll_loss(input, target, weight=None, ignore_index=-100, reduction="mean"):
     _check_reduction(reduction)
     input = as_tensor(input)
     array, class_dim, valid = _class_targets("nll_loss", input, target, ignore_index)
+    return _nll(input, array, class_dim, valid, weight, reduction)
+
+
+def _nll(input, array, class_dim, valid, weight, reduction):
+    """nll_loss after ``_class_targets`` checked the targets."""
     safe = np.where(valid, array, 0)
     index = np.expand_dims(safe, class_dim)
     picked = ops.TakeAlongDim.apply(input, index=index, dim=class_dim).reshape(array.shape)
@@ -109,18 +114,12 @@ def cross_entropy(
         raise ValueError(f"label_smoothing must be between 0.0 and 1.0, got {label_smoothing}")
     input = as_tensor(input)
     target_array = target._data if isinstance(target, Tensor) else np.asarray(target)
-    if input.ndim == 2 and weight is None and not dtypes.is_floating(target_array.dtype):
-        array, _, valid = _class_targets("cross_entropy", input, target_array, ignore_index)
-        if valid.all():  # the common case, fused into one primitive
-            return ops.CrossEntropy.apply(
-                input, array, label_smoothing=float(label_smoothing), reduction=reduction
-            )
     class_dim = 0 if input.ndim == 1 else 1
-    logp = input.log_softmax(class_dim) if input.ndim else input
     weight_shape = (-1,) + (1,) * (input.ndim - class_dim - 1)
-    classes = input.shape[class_dim] if input.ndim else 1
     if dtypes.is_floating(target_array.dtype) and target_array.shape == input.shape:
         # Class probabilities: -sum_c p_c log q_c per sample.
+        logp = input.log_softmax(class_dim) if input.ndim else input
+        classes = input.shape[class_dim] if input.ndim else 1
         probs = as_tensor(target).to(input.dtype)
         if label_smoothing > 0:
             probs = probs * (1 - label_smoothing) + label_smoothing / classes
@@ -129,10 +128,16 @@ def cross_entropy(
             terms = terms * _constant(np.reshape(weight, weight_shape), input.dtype)
         losses = -terms.sum(class_dim)
         return _reduce(losses, reduction)
-    loss = nll_loss(logp, target, weight, ignore_index, reduction)
+    array, class_dim, valid = _class_targets("cross_entropy", input, target_array, ignore_index)
+    if input.ndim == 2 and weight is None and valid.all():  # the common case, fused
+        return ops.CrossEntropy.apply(
+            input, array, label_smoothing=float(label_smoothing), reduction=reduction
+        )
+    logp = input.log_softmax(class_dim)
+    loss = _nll(logp, array, class_dim, valid, weight, reduction)
     if label_smoothing == 0:
         return loss
-    array, _, valid = _class_targets("cross_entropy", input, target, ignore_index)
+    classes = input.shape[class_dim]
     if weight is None:
         smooth = -logp.sum(class_dim)
     else:
@@ -144,7 +149,7 @@ def cross_entropy(
         if weight is None:
             total = float(valid.sum())
         else:
-            total = float(np.asarray(weight, dtype=np.float64)[array[valid]].sum())
+            total = float(np.asarray(weight, dtype=input.dtype)[array[valid]].sum())
         smooth = smooth.sum() / total
     else:
         smooth = _reduce(smooth, reduction)

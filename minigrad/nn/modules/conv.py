@@ -69,8 +69,9 @@ class Conv2d(Module):
     def forward(self, input):
         if input.ndim not in (3, 4) or input.shape[-3] != self.in_channels:
             raise ShapeError(
-                f"{self!r} expected an input of shape (N, {self.in_channels}, H, W), but got "
-                f"shape {tuple(input.shape)} (dim 1 must be in_channels)"
+                f"{self!r} expected an input of shape (N, {self.in_channels}, H, W) or "
+                f"({self.in_channels}, H, W), but got shape {tuple(input.shape)} (its "
+                "channel dimension must be in_channels)"
             )
         return F.conv2d(
             input, self.weight, self.bias, self.stride, self.padding, self.dilation, self.groups

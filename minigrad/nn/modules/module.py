@@ -344,11 +344,18 @@ class Module:
             # In place, so that an optimizer holding these parameters keeps working.
             np.copyto(target._data, array, casting="unsafe")
         if strict:
+            # PyTorch's wording, with the shape each side has (the other side has none).
             if unexpected:
-                names = ", ".join(f'"{k}"' for k in unexpected)
+                names = ", ".join(
+                    f'"{k}" (shape {_shape_of(state_dict[k])} in checkpoint, absent from model)'
+                    for k in unexpected
+                )
                 errors.insert(0, f"Unexpected key(s) in state_dict: {names}. ")
             if missing:
-                names = ", ".join(f'"{k}"' for k in missing)
+                names = ", ".join(
+                    f'"{k}" (shape {own[k].shape} in model, absent from checkpoint)'
+                    for k in missing
+                )
                 errors.insert(0, f"Missing key(s) in state_dict: {names}. ")
         if errors:
             raise RuntimeError(
@@ -395,6 +402,10 @@ def _replace(registry, name, value, kind, what, expected):
             f"({expected} or None expected)"
         )
     registry[name] = value
+
+
+def _shape_of(value):
+    return tuple(np.shape(value._data if isinstance(value, Tensor) else value))
 
 
 def _as_buffer(value):
