@@ -188,7 +188,7 @@ def test_handwritten_gradients_equal_autograd():
     cases = result["cases"]
     for case in ("digits, first-maximum rule", "noise, documents' rule"):
         for name, relative in cases[case]["relative"].items():
-            assert relative < 1e-10, (case, name, relative)
+            assert relative < 1e-12, (case, name, relative)  # float64 rounding
         hand, auto = cases[case]["loss"]
         assert hand == pytest.approx(auto, rel=1e-12)
     assert cases["noise, documents' rule"]["tied windows"] == 0
@@ -196,7 +196,7 @@ def test_handwritten_gradients_equal_autograd():
     documents = cases["digits, documents' rule"]
     assert documents["tied windows"] > 0
     assert documents["relative"]["features.0.weight"] > 1e-3
-    assert documents["relative"]["classifier.1.weight"] < 1e-10
+    assert documents["relative"]["classifier.1.weight"] < 1e-12
     assert result["slip"] > 0.01
 
 
@@ -220,6 +220,19 @@ def test_document_000_and_its_time_budget():
     assert in_range(result["same"]["history"]) and in_range(result["modern"]["history"])
     stopped = experiments.document_000(epochs=50, budget=0.0, train_size=20, modern_epochs=1)
     assert len(stopped["same"]["history"]) == 1 and stopped["same"]["stopped_early"]
+
+
+def test_documents_000_and_002_learn():
+    # Their loss falls epoch by epoch, as in the documents' logs; the modern setup and
+    # document 002's network without conv learn fastest (here >50% after 3 epochs).
+    r000 = experiments.document_000(epochs=3, train_size=200, test_size=200, modern_epochs=3)
+    r002 = experiments.document_002(3, 3, train_size=200, test_size=100, modern_epochs=3)
+    for history in (r000["same"]["history"], r002["same"]["history"], r002["mlp"]["history"]):
+        losses = [h["train_loss"] for h in history]
+        assert all(a > b for a, b in zip(losses, losses[1:])), losses
+    for result in (r000["modern"], r002["mlp"], r002["modern"]):
+        assert result["history"][-1]["test_acc"] > 0.4
+        assert result["history"][-1]["train_acc"] > result["history"][0]["train_acc"] + 0.2
 
 
 def test_document_002_runs_conv_mlp_and_modern():
@@ -275,6 +288,12 @@ def test_results_table_and_plot(tmp_path):
     assert table.startswith("| document | configuration | reported |")
     assert len(table.splitlines()) == 2 + 5
     assert "64.3% train, 59.1% test" in table and "of 10 after 1 epochs" in table
+    assert "91 of 100 after 37 epochs; 86 without the conv layer" in table
+    assert "70.8% over the first 500 steps" in table
+    # The documents' logs as they print them (document 000 per epoch, 001 per 500 steps).
+    assert experiments.LOG_000[0] == (1, 0.161) and experiments.LOG_000[-1] == (50, 0.643)
+    assert len(experiments.LOG_000) == 12 + 15 and len(experiments.LOG_001) == 14
+    assert experiments.LOG_001[0] == (500, 0.708) and experiments.LOG_001[-1] == (7000, 0.988)
     pictures = [p.name for p in experiments.plot(result, tmp_path)]
     try:
         import matplotlib  # noqa: F401
@@ -283,6 +302,10 @@ def test_results_table_and_plot(tmp_path):
     else:
         assert pictures == ["experiments.png"]
         assert (tmp_path / "experiments.png").stat().st_size > 10_000
+    # Document 003 prints no accuracy: the table must not claim one.
+    result["full"] = {"convnet": (0.99, 60000, 3, 100.0)}
+    (row,) = [line for line in experiments.table(result).splitlines() if line.startswith("| 003 ")]
+    assert "not reported" in row and "99.0% test" in row
 
 
 # ---- graph, pictures, command line ---------------------------------------------------------
@@ -312,14 +335,25 @@ def test_demos_write_their_pictures(module, argv, pictures, tmp_path, capsys):
     pytest.importorskip("matplotlib")
     module.main([*argv, "--out", str(tmp_path)])
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(pictures)
-    assert "|---|" in capsys.readouterr().out or module is kernels
+    assert "|---|" in capsys.readouterr().out
 
 
-def test_without_matplotlib_demos_print_numbers_and_the_hint(tmp_path, capsys, monkeypatch):
+@pytest.mark.parametrize(
+    "module, argv, text",
+    [
+        (pooling_invariance, ["--count", "20"], "| conv | 8x26x26 |"),
+        (maxpool_gradient, [], "directional derivative"),
+        (kernels, [], "F.conv2d - numpy correlation"),
+        (learned_filters, ["--epochs", "1"], "most similar classic kernel"),
+    ],
+)
+def test_without_matplotlib_demos_print_numbers_and_the_hint(
+    module, argv, text, tmp_path, capsys, monkeypatch
+):
     monkeypatch.setitem(sys.modules, "matplotlib", None)  # import matplotlib -> ImportError
-    kernels.main(["--out", str(tmp_path)])
+    module.main([*argv, "--out", str(tmp_path)])
     out = capsys.readouterr().out
-    assert "F.conv2d - numpy correlation" in out and _common.PLOT_HINT in out
+    assert text in out and _common.PLOT_HINT in out
     assert list(tmp_path.iterdir()) == []
 
 
@@ -330,3 +364,10 @@ def test_command_line_from_the_repository_root():
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
     assert "| conv k=3 s=1 p=0 d=1 | 26x26 | 26x26 | 3x3 | 3x3 |" in result.stdout
+    # One demo's own options through the runner: its help, not the runner's.
+    result = subprocess.run(
+        [sys.executable, "-m", "examples.demos", "experiments", "--help"],
+        cwd=ROOT, capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert "--budget" in result.stdout and "Run time" in result.stdout

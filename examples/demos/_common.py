@@ -99,8 +99,11 @@ def markdown_table(headers, rows):
 
 
 def parser(description, out=True):
-    """An argument parser with ``--out`` (the folder for the PNGs)."""
-    parser = argparse.ArgumentParser(description=description)
+    """An argument parser with ``--out`` (the folder for the PNGs); ``description`` (the
+    demo's docstring) is shown as written."""
+    parser = argparse.ArgumentParser(
+        description=description, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     if out:
         parser.add_argument(
             "--out", type=Path, default=DEFAULT_OUT, help=f"folder for the PNGs ({DEFAULT_OUT})"

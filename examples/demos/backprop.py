@@ -146,7 +146,7 @@ def report(result):
 
 
 def main(argv=None):
-    p = parser(__doc__.splitlines()[0], out=False)
+    p = parser(__doc__, out=False)
     p.add_argument("--count", type=int, default=32, help="images to compare (32)")
     args = p.parse_args(argv)
     result = run(args.count)

@@ -37,7 +37,7 @@ def render(dot_path, png_path):
 
 
 def main(argv=None):
-    args = parser(__doc__.splitlines()[0]).parse_args(argv)
+    args = parser(__doc__).parse_args(argv)
     dot = seed_loss_dot()
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)

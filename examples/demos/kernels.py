@@ -45,7 +45,8 @@ def apply_kernels(image):
 
 
 def run(index=1):
-    """Training digit ``index`` (document 004 shows its X_train[1]) through each kernel, and
+    """Training digit ``index`` through each kernel (document 004 filters its X_train[1], the
+    second digit of its own shuffled split of all 70,000, not MNIST's training digit 1), and
     per kernel: the largest difference from numpy's correlation (of the float64 image; for
     F.conv2d in float32 and in float64), from the document's convolution, and from minus
     that convolution."""
@@ -115,7 +116,7 @@ def plot(result, out):
 
 
 def main(argv=None):
-    p = parser(__doc__.splitlines()[0])
+    p = parser(__doc__)
     p.add_argument("--index", type=int, default=1, help="training digit to filter (1)")
     args = p.parse_args(argv)
     result = run(args.index)

@@ -123,7 +123,7 @@ def plot(result, out):
 
 
 def main(argv=None):
-    p = parser(__doc__.splitlines()[0])
+    p = parser(__doc__)
     p.add_argument("--epochs", type=int, default=3, help="training epochs on the sample (3)")
     p.add_argument("--checkpoint", help="a train_mnist.py checkpoint of the seed model")
     args = p.parse_args(argv)

@@ -251,7 +251,7 @@ def plot(result, out):
 
 
 def main(argv=None):
-    args = parser(__doc__.splitlines()[0]).parse_args(argv)
+    args = parser(__doc__).parse_args(argv)
     result = run()
     print(report(result))
     plot(result, args.out)

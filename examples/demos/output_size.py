@@ -5,10 +5,11 @@
 
 Per dimension, output = (size + 2 padding - dilation (kernel - 1) - 1) // stride + 1, and
 each layer widens the receptive field by dilation (kernel - 1) times the product of the
-strides before it. Both come from ``F.conv_output_size`` and ``F.receptive_field``, the
-formulas the ops use; the tables check them against the shapes F.conv2d and F.max_pool2d
-actually return, and the receptive field against the input pixels that the gradient of
-one output element reaches.
+strides before it. Both come from ``conv_output_size`` and ``receptive_field`` of
+minigrad/nn/functional/conv.py (not yet re-exported by F, nor called by the ops and their
+error messages, which repeat the formula); the tables check them against the shapes
+F.conv2d and F.max_pool2d actually return, and the receptive field against the input pixels
+that the gradient of one output element reaches.
 """
 
 import numpy as np
@@ -140,7 +141,7 @@ def report(result):
 
 
 def main(argv=None):
-    parser(__doc__.splitlines()[0], out=False).parse_args(argv)
+    parser(__doc__, out=False).parse_args(argv)
     result = run()
     print(report(result))
     return result

@@ -1,14 +1,16 @@
 """Max pooling absorbs small shifts: a digit moved by one pixel changes the convolution's map a
-lot and the pooled maps much less (founding document 001, and 003's "translational invariance").
+lot, its pooled map a little less and the twice-pooled map much less (founding document 001,
+and 003's "translational invariance").
 
     python -m examples.demos.pooling_invariance [--count 500] [--checkpoint runs/seed.ckpt]
 
 The seed CNN (conv 8@3x3 -> max pool 2) is trained for one epoch on the shipped sample, or
 loaded from a train_mnist.py checkpoint. For each test digit and each one-pixel shift (up,
 down, left, right) it compares the maps of the digit and of its shifted copy at the same
-positions: their correlation and relative difference, for the input, the conv map, after
-one 2x2 max pool and after a second one. Then document 001's toy pair: three dots in a
-column and the same moved down one row give different conv maps and identical pooled maps.
+positions: their correlation (each channel centred on its mean) and relative difference
+(||a - b|| / ||a||), for the input, the conv map, after one 2x2 max pool and after a second
+one. Then document 001's toy pair: three dots in a column and the same moved down one row
+give different conv maps and identical pooled maps.
 """
 
 import numpy as np
@@ -58,11 +60,17 @@ def stages(model, images):
 
 
 def compare(a, b):
-    """Per image: the correlation of a and b (N, ...) and ||a - b|| / ||a||."""
-    a, b = a.reshape(len(a), -1).astype(np.float64), b.reshape(len(b), -1).astype(np.float64)
-    da, db = a - a.mean(1, keepdims=True), b - b.mean(1, keepdims=True)
-    correlation = (da * db).sum(1) / np.sqrt((da**2).sum(1) * (db**2).sum(1))
-    relative = np.linalg.norm(a - b, axis=1) / np.linalg.norm(a, axis=1)
+    """Per image: the correlation of maps a and b (N, C, H, W) and ||a - b|| / ||a||.
+
+    Each channel is centred on its own mean before the correlation: channels have different
+    background levels, and centring on one mean over all of them would count those
+    unshifted levels as agreement."""
+    a, b = (x.reshape(len(x), x.shape[1], -1).astype(np.float64) for x in (a, b))
+    da, db = a - a.mean(2, keepdims=True), b - b.mean(2, keepdims=True)
+    correlation = (da * db).sum((1, 2)) / np.sqrt((da**2).sum((1, 2)) * (db**2).sum((1, 2)))
+    relative = np.linalg.norm((a - b).reshape(len(a), -1), axis=1) / np.linalg.norm(
+        a.reshape(len(a), -1), axis=1
+    )
     return correlation, relative
 
 
@@ -217,7 +225,7 @@ def plot(result, out):
 
 
 def main(argv=None):
-    p = parser(__doc__.splitlines()[0])
+    p = parser(__doc__)
     p.add_argument("--count", type=int, default=500, help="test digits to compare (500)")
     p.add_argument("--checkpoint", help="a train_mnist.py checkpoint of the seed model")
     args = p.parse_args(argv)
