@@ -11,7 +11,7 @@ from models.convnet import ConvNet
 from models.lenet import LeNet5
 from models.seed import SeedCNN
 
-# The founding documents' variants as SeedCNN arguments (see /work/shared/founding-docs).
+# The founding documents' variants as SeedCNN arguments (see ../shared/founding-docs).
 PRESETS = {
     # The common core of documents 000 and 001: conv(8, 3x3) -> maxpool -> dense 10 softmax.
     "seed": {},

@@ -2,7 +2,7 @@
 result, next to what minigrad gives with the same configuration and with a modern one.
 
     python -m examples.demos.experiments [--budget 150] [--skip-full] [--quick]
-    MINIGRAD_DATA=/work/shared/data python -m examples.demos.experiments   # with full MNIST
+    MINIGRAD_DATA=../shared/data python -m examples.demos.experiments     # with full MNIST
 
 Run time on an idle 2-core machine, full MNIST: about 8 minutes. Document 000's 150 epochs
 (about 1 s each) stop after the epoch that passes --budget seconds (give 300 to be sure all
