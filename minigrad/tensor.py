@@ -274,10 +274,16 @@ class Tensor:
         """
         other = _operand(other)
         this = self
-        if isinstance(other, builtins.float) and not dtypes.is_floating(self.dtype):
-            this = self.to(dtypes.get_default_dtype())  # int tensor * 0.5 is a float tensor
         if isinstance(other, Tensor):
             _broadcast_shape(op.__name__.lower(), this.shape, other.shape)
+            if other.dtype != this.dtype:
+                target = _result_dtype(this, other)
+                this, other = this.to(target), other.to(target)
+        elif isinstance(other, builtins.float) and not dtypes.is_floating(self.dtype):
+            this = self.to(dtypes.get_default_dtype())  # int tensor * 0.5 is a float tensor
+        if op is ops.Div and not dtypes.is_floating(this.dtype):  # int / int is a float tensor
+            this = this._floating()
+            other = other._floating() if isinstance(other, Tensor) else other
         return op.apply(other, this) if reflected else op.apply(this, other)
 
     # ---- comparisons (no gradient) ----------------------------------------------------------
@@ -327,31 +333,35 @@ class Tensor:
     # ---- unary functions --------------------------------------------------------------------
 
     def exp(self):
-        return ops.Exp.apply(self)
+        return ops.Exp.apply(self._floating())
 
     def log(self):
-        return ops.Log.apply(self)
+        return ops.Log.apply(self._floating())
 
     def sqrt(self):
-        return ops.Sqrt.apply(self)
+        return ops.Sqrt.apply(self._floating())
 
     def abs(self):
         return ops.Abs.apply(self)
 
     def sin(self):
-        return ops.Sin.apply(self)
+        return ops.Sin.apply(self._floating())
 
     def cos(self):
-        return ops.Cos.apply(self)
+        return ops.Cos.apply(self._floating())
 
     def tanh(self):
-        return ops.Tanh.apply(self)
+        return ops.Tanh.apply(self._floating())
 
     def sigmoid(self):
-        return ops.Sigmoid.apply(self)
+        return ops.Sigmoid.apply(self._floating())
 
     def relu(self):
         return ops.ReLU.apply(self)
+
+    def _floating(self):
+        """Self, or an int/bool tensor as the default float dtype (torch.exp(int) is float32)."""
+        return self if dtypes.is_floating(self.dtype) else self.to(dtypes.get_default_dtype())
 
     def square(self):
         return self * self
@@ -405,8 +415,8 @@ class Tensor:
     def _select(self, arg_function, dim, keepdim):
         """Values and indices of the first extreme along ``dim``; the gradient goes there."""
         axis = _dim(dim, self.ndim)
-        if self.ndim == 0:
-            return ValuesIndices(self, Tensor._make(np.zeros((), np.int64)))
+        if self.ndim == 0:  # a new tensor with a grad_fn, not self, as PyTorch gives
+            return self.reshape(1)._select(arg_function, 0, keepdim=False)
         index = arg_function(self._data, axis=axis, keepdims=True)
         values = ops.TakeAlongDim.apply(self, index=index, dim=axis)
         if not keepdim:
@@ -499,6 +509,11 @@ class Tensor:
         target = tuple(
             self.shape[i - lead] if s == -1 and i >= lead else s for i, s in enumerate(sizes)
         )
+        if any(s < 0 for s in target):
+            raise ShapeError(
+                f"expand: shape {sizes} for a tensor of shape {self.shape}: -1 is allowed only "
+                "for existing dimensions, and sizes cannot be negative"
+            )
         for i, size in enumerate(self.shape):
             if size != 1 and size != target[lead + i]:
                 raise ShapeError(
@@ -615,9 +630,9 @@ def tensor(data, dtype=None, requires_grad=False):
         data = data._data
     array = np.array(data, copy=True)
     if dtype is not None:
-        array = array.astype(dtype)
+        array = array.astype(dtype, copy=False)
     elif not isinstance(data, np.ndarray | np.generic):
-        array = array.astype(_python_dtype(array.dtype))
+        array = array.astype(_python_dtype(array.dtype), copy=False)
     out = Tensor._make(array)
     out.requires_grad = requires_grad
     return out
@@ -679,6 +694,9 @@ def where(condition, input, other):
     _broadcast_shape("where", condition.shape, *shapes)
     if not isinstance(input, Tensor) and not isinstance(other, Tensor):
         input = tensor(input)
+    if isinstance(input, Tensor) and isinstance(other, Tensor) and input.dtype != other.dtype:
+        target = _result_dtype(input, other)
+        input, other = input.to(target), other.to(target)
     return ops.Where.apply(condition, input, other)
 
 
@@ -700,6 +718,23 @@ def _python_dtype(dtype):
     if dtype.kind in "iu":
         return dtypes.int64
     return dtype
+
+
+_CATEGORY = {"b": 0, "u": 1, "i": 1, "f": 2}
+
+
+def _result_dtype(a, b):
+    """PyTorch's result dtype for two tensors, where numpy's differs (int32 * float32 is float64).
+
+    A higher kind (bool < integer < floating) wins; within a kind a tensor with dimensions wins
+    over a 0-d one, so a float64 0-d tensor does not upcast a float32 batch.
+    """
+
+    def rank(t):
+        return _CATEGORY.get(t.dtype.kind, 3), t.ndim > 0
+
+    top = builtins.max(rank(a), rank(b))
+    return np.result_type(*(t.dtype for t in (a, b) if rank(t) == top))
 
 
 def _operand(x):
@@ -821,19 +856,17 @@ def _index_argument(index):
 def _format(t):
     data = t._data
     prefix = "tensor("
-    if dtypes.is_floating(data.dtype) and data.size and np.all(np.isfinite(data)):
-        integral = np.all(data == np.round(data))
-        body = np.array2string(
-            data,
-            separator=", ",
-            prefix=prefix,
-            precision=0 if integral else 4,
-            floatmode="fixed",
-            suppress_small=True,
-        )
-    else:
-        body = np.array2string(data, separator=", ", prefix=prefix)
-    extras = []
+    options = {}
+    if dtypes.is_floating(data.dtype):
+        # PyTorch's choice: "1." for whole numbers, else 4 decimals; scientific notation when
+        # the finite nonzero magnitudes reach 1e8, go below 1e-4 or span more than 1000x
+        # (numpy applies the same thresholds once suppress_small is off).
+        values = np.abs(data[np.isfinite(data) & (data != 0)])
+        wide = values.size and (values.max() >= 1e8 or values.max() > 1000 * values.min())
+        integral = np.all(values == np.round(values))
+        options = {"precision": 0 if integral and not wide else 4, "floatmode": "fixed"}
+    body = np.array2string(data, separator=", ", prefix=prefix, **options)
+    extras = [f"size={data.shape}"] if data.size == 0 and data.ndim != 1 else []
     if data.dtype not in (dtypes.get_default_dtype(), dtypes.int64, dtypes.bool):
         extras.append(f"dtype=minigrad.{data.dtype}")
     if t.grad_fn is not None:

@@ -1,6 +1,7 @@
 """The engine, grad modes, autograd.grad, gradcheck, the extension API and the Tensor basics."""
 
 import gc
+import re
 import weakref
 
 import numpy as np
@@ -140,6 +141,27 @@ def test_no_grad_as_a_decorator_and_set_grad_enabled():
     assert mg.is_grad_enabled()
 
 
+def test_bare_decorators_and_set_grad_enabled_as_a_decorator():
+    @mg.no_grad
+    def double(t):
+        return t * 2
+
+    @mg.enable_grad
+    def triple(t):
+        return t * 3
+
+    @mg.set_grad_enabled(False)
+    def quadruple(t):
+        return t * 4
+
+    assert mg.is_grad_enabled()  # decorating switches nothing
+    x = mg.randn(3, requires_grad=True)
+    assert not double(x).requires_grad and not quadruple(x).requires_grad
+    with mg.no_grad():
+        assert triple(x).requires_grad
+    assert mg.is_grad_enabled()
+
+
 def test_autograd_grad_returns_gradients_without_touching_grad():
     x = mg.randn(3, requires_grad=True)
     w = mg.randn(3, requires_grad=True)
@@ -266,6 +288,32 @@ def test_gradcheck_catches_a_backward_that_ignores_its_upstream_gradient():
     assert "element (" in message and "numerical" in message and "analytic" in message
 
 
+class OneWrongElement(mg.Function):
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return x * x
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        result = 2 * x * grad
+        result[1, 0] += 1.0
+        return result
+
+
+def test_gradcheck_message_names_the_worst_element_and_both_values():
+    x = mg.tensor([[0.5, -1.0], [2.0, 0.25]], requires_grad=True)
+    with pytest.raises(mg.autograd.GradcheckError) as info:
+        mg.autograd.gradcheck(OneWrongElement.apply, [x])
+    message = str(info.value)
+    assert "input 0" in message and "element (1, 0)" in message
+    number = r"(-?[\d.]+(?:e[-+]\d+)?)"
+    values = re.search(f"numerical gradient {number}, analytic gradient {number}", message)
+    numerical, analytic = map(float, values.groups())
+    assert abs(analytic - numerical - 1.0) < 1e-5
+
+
 def test_gradcheck_on_large_inputs_uses_random_directions():
     big = mg.randn(60, 50, requires_grad=True)
     assert mg.autograd.gradcheck(lambda t: (t * t).sum(dim=0), [big])
@@ -306,6 +354,11 @@ def test_python_scalars_do_not_upcast_float32():
         assert result.dtype == mg.float32
     assert (mg.tensor([1, 2]) * 0.5).dtype == mg.float32
     assert (mg.tensor([1, 2]) * 2).dtype == mg.int64
+    assert (mg.tensor([1, 2]) / 2).dtype == mg.float32 and (
+        1 / mg.tensor([1, 2])
+    ).dtype == mg.float32
+    assert (mg.tensor([1, 2]) + x[:2]).dtype == mg.float32
+    assert (x * mg.tensor(2.0, dtype=mg.float64)).dtype == mg.float32  # 0-d: as in PyTorch
 
 
 def test_ndarray_operands_on_either_side():
@@ -406,6 +459,9 @@ def test_repr_like_pytorch():
     assert repr(mg.tensor(0.5, requires_grad=True)) == "tensor(0.5000, requires_grad=True)"
     assert repr(mg.tensor([1.0], requires_grad=True) * 2) == "tensor([2.], grad_fn=<MulBackward>)"
     assert "dtype=minigrad.float64" in repr(mg.zeros(2, dtype=mg.float64))
+    assert repr(mg.tensor([1e-5, 1.0])) == "tensor([1.0000e-05, 1.0000e+00])"  # not 0.0000
+    assert repr(mg.tensor([1e10, 1.0])) == "tensor([1.0000e+10, 1.0000e+00])"
+    assert repr(mg.zeros(0, 3)) == "tensor([], size=(0, 3))"
 
 
 def test_in_place_updates_follow_pytorch_rules():

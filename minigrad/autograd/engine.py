@@ -8,7 +8,7 @@ it runs unless ``retain_graph`` is set.
 import numpy as np
 
 from minigrad._broadcast import sum_to
-from minigrad.autograd.function import Node
+from minigrad.autograd.function import Node, edge_to
 
 FREED_MESSAGE = (
     "Trying to backward through the graph a second time (or to use {op}'s saved arrays after "
@@ -29,7 +29,7 @@ def run_backward(roots, root_grads, retain_graph=False, capture=None):
     pending = {}
     leaf_grads = {}
     for tensor, grad in zip(roots, root_grads):
-        _deliver(_key(tensor), grad, pending, leaf_grads, capture)
+        _deliver(edge_to(tensor), grad, pending, leaf_grads, capture)
     ready = [node for node in dict.fromkeys(nodes) if dependencies[node] == 0]
     while ready:
         node = ready.pop()
@@ -59,10 +59,6 @@ def run_backward(roots, root_grads, retain_graph=False, capture=None):
             node.ctx = None
     if capture is None:
         _accumulate_into_leaves(leaf_grads)
-
-
-def _key(tensor):
-    return tensor if tensor.grad_fn is None else (tensor.grad_fn, tensor._output_index)
 
 
 def capture_key(tensor):
@@ -133,10 +129,9 @@ def _accumulate_into_leaves(leaf_grads):
     from minigrad.tensor import Tensor
 
     for leaf, grad in leaf_grads.values():
-        # A copy: the array may be a read-only broadcast view or shared with another leaf.
-        grad = np.array(grad, dtype=leaf.dtype, copy=True)
         if leaf.grad is None:
-            leaf.grad = Tensor._make(grad)
+            # A copy: the array may be a read-only broadcast view or shared with another leaf.
+            leaf.grad = Tensor._make(np.array(grad, dtype=leaf.dtype, copy=True))
         else:
             leaf.grad._data = leaf.grad._data + grad
 

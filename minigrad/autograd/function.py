@@ -94,7 +94,9 @@ class Function:
         several = isinstance(result, tuple)
         outputs = tuple(Tensor._make(np.asarray(r)) for r in (result if several else (result,)))
         if record:
-            edges = tuple(_edge(a) if needed else None for a, needed in zip(args, needs_input_grad))
+            edges = tuple(
+                edge_to(a) if needed else None for a, needed in zip(args, needs_input_grad)
+            )
             input_meta = tuple(
                 (a.shape, a.dtype) if needed else None for a, needed in zip(args, needs_input_grad)
             )
@@ -107,5 +109,6 @@ class Function:
         return outputs if several else outputs[0]
 
 
-def _edge(tensor):
+def edge_to(tensor):
+    """Where a gradient for ``tensor`` goes: the leaf itself, or (its grad_fn, output index)."""
     return tensor if tensor.grad_fn is None else (tensor.grad_fn, tensor._output_index)

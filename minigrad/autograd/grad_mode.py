@@ -39,13 +39,21 @@ class _Mode(_GradMode):
         self.mode = mode
 
 
-class no_grad(_GradMode):
-    """``with mg.no_grad():`` (or ``@mg.no_grad()``) records nothing: for inference and updates."""
+class _DecoratorMode(_GradMode):
+    """Also a bare decorator, ``@mg.no_grad`` without parentheses, as in PyTorch."""
+
+    def __new__(cls, function=None):
+        self = super().__new__(cls)
+        return self if function is None else self(function)
+
+
+class no_grad(_DecoratorMode):
+    """``with mg.no_grad():`` (or ``@mg.no_grad``) records nothing: for inference and updates."""
 
     mode = False
 
 
-class enable_grad(_GradMode):
+class enable_grad(_DecoratorMode):
     """Record again inside a ``no_grad`` block."""
 
     mode = True
@@ -61,3 +69,8 @@ class set_grad_enabled(_GradMode):
 
     def __enter__(self):
         return self
+
+    def __call__(self, function):
+        global _enabled
+        _enabled = self.previous  # as a decorator it switches the mode only inside the function
+        return super().__call__(function)

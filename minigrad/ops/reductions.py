@@ -38,7 +38,7 @@ class Amax(Function):
     @staticmethod
     def backward(ctx, grad):
         (chosen,) = ctx.saved_tensors
-        ties = np.sum(chosen, axis=ctx.dim, keepdims=True)
+        ties = np.sum(chosen, axis=ctx.dim, keepdims=True, dtype=grad.dtype)  # no int64 / float64
         share = _expand_back(grad, chosen.shape, ctx.dim, ctx.keepdim) / ties
         return np.where(chosen, share, np.zeros((), grad.dtype))
 
