@@ -97,6 +97,48 @@ def test_every_tensor_method_of_the_api_has_a_row():
     names = {case.name.split("_")[0] for case in OPS} | {c.name for c in OPS}
     missing = [name for name in api if name not in names]
     assert not missing, f"ops without a row in the op database: {missing}"
+    methods_only = {"view", "expand", "T", "index", "cat", "stack", "where"}
+    assert [n for n in api if n not in methods_only and not hasattr(mg.Tensor, n)] == []
+    assert [
+        n for n in api if n not in {"view", "expand", "T", "index"} and not hasattr(mg, n)
+    ] == []
+
+
+DTYPE_OPERANDS = {
+    "float32": np.ones(3, np.float32),
+    "float64": np.ones(3, np.float64),
+    "int64": np.ones(3, np.int64),
+    "int32": np.ones(3, np.int32),
+    "bool": np.ones(3, bool),
+    "float64 0-d": np.array(2.0),
+    "int64 0-d": np.array(2),
+    "float": 2.5,
+    "int": 2,
+}
+
+
+@pytest.mark.parametrize("op", ["add", "mul", "div", "maximum", "where"])
+@pytest.mark.parametrize("left", list(DTYPE_OPERANDS)[:7])
+@pytest.mark.parametrize("right", list(DTYPE_OPERANDS))
+def test_result_dtypes_follow_pytorch(op, left, right, torch):
+    """PyTorch's promotion, not numpy's: int32 * float32 is float32, int / int is float32."""
+    a, b = DTYPE_OPERANDS[left], DTYPE_OPERANDS[right]
+    if op in ("maximum", "where") and not isinstance(b, np.ndarray):
+        b = np.array(b)
+    if op == "where":
+        ours = mg.where(mg.tensor([True, False, True]), mg.tensor(a), mg.tensor(b))
+        theirs = torch.where(torch.tensor([True, False, True]), torch.tensor(a), torch.tensor(b))
+    else:
+        ours = getattr(mg, op)(mg.tensor(a), mg.tensor(b) if isinstance(b, np.ndarray) else b)
+        theirs = getattr(torch, op)(
+            torch.tensor(a), torch.tensor(b) if isinstance(b, np.ndarray) else b
+        )
+    assert str(ours.dtype) == str(theirs.dtype).removeprefix("torch.")
+
+
+@pytest.mark.parametrize("op", ["exp", "log", "sqrt", "sin", "cos", "tanh", "sigmoid"])
+def test_float_functions_of_int_tensors_are_float32(op):
+    assert getattr(mg, op)(mg.tensor([1, 2])).dtype == mg.float32
 
 
 # ---- numerics at the edges ---------------------------------------------------------------
@@ -116,6 +158,26 @@ def test_huge_inputs_are_finite_and_warning_free(op):
         np.testing.assert_allclose(
             out.numpy()[1], [-2e4 - np.log(2), -2e4 - np.log(2), -np.log(2), -np.log(2)], rtol=1e-6
         )
+
+
+@pytest.mark.parametrize(
+    "name, fn, values, expected, expected_grad",
+    [
+        ("log", lambda t: t.log(), [0.0, -1.0], [-np.inf, np.nan], [np.inf, -1.0]),
+        ("sqrt", lambda t: t.sqrt(), [0.0, -1.0], [0.0, np.nan], [np.inf, np.nan]),
+        ("div", lambda t: 1.0 / t, [0.0, 2.0], [np.inf, 0.5], [-np.inf, -0.25]),
+    ],
+)
+def test_poles_give_ieee_values_without_warnings(name, fn, values, expected, expected_grad):
+    """As in PyTorch: log(0) = -inf, sqrt(-1) = nan, 1/0 = inf, silently, and so their
+    gradients."""
+    x = mg.tensor(values, requires_grad=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        out = fn(x)
+        out.sum().backward()
+    np.testing.assert_array_equal(out.numpy(), np.float32(expected))
+    np.testing.assert_array_equal(x.grad.numpy(), np.float32(expected_grad))
 
 
 def test_sigmoid_keeps_relative_precision_in_the_tail():
@@ -196,6 +258,7 @@ def test_comparisons_give_bool_tensors_without_gradient():
         (lambda: mg.ones(3, 4) + mg.ones(5), "(3, 4), (5,) cannot be broadcast"),
         (lambda: mg.ones(3, 4) * mg.ones(2, 4), "(3, 4), (2, 4)"),
         (lambda: mg.ones(3, 4).expand(3, 5), "expand"),
+        (lambda: mg.ones(3).expand(-1, 3), "shape (-1, 3) for a tensor of shape (3,)"),
         (lambda: mg.cat([mg.ones(2, 3), mg.ones(3, 3)], dim=1), "(3, 3)"),
         (lambda: mg.stack([mg.ones(2), mg.ones(3)]), "(3,)"),
         (lambda: mg.where(mg.ones(3) > 0, mg.ones(4), 0.0), "cannot be broadcast"),

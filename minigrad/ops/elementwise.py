@@ -5,6 +5,12 @@ import numpy as np
 from minigrad.autograd.function import Function
 
 
+def _ieee():
+    """IEEE results without numpy's RuntimeWarnings, as PyTorch gives them: log(0) = -inf,
+    sqrt(-1) = nan, 1 / 0 = inf. Their gradients are inf or nan as in PyTorch too."""
+    return np.errstate(divide="ignore", invalid="ignore")
+
+
 class Add(Function):
     """d(a + b) = da + db"""
 
@@ -52,13 +58,15 @@ class Div(Function):
     @staticmethod
     def forward(ctx, a, b):
         ctx.save_for_backward(a, b)
-        return a / b
+        with _ieee():
+            return a / b
 
     @staticmethod
     def backward(ctx, grad):
         a, b = ctx.saved_tensors
-        grad_a = grad / b
-        return grad_a, -grad_a * a / b if ctx.needs_input_grad[1] else None
+        with _ieee():
+            grad_a = grad / b
+            return grad_a, -grad_a * a / b if ctx.needs_input_grad[1] else None
 
 
 class Pow(Function):
@@ -77,10 +85,13 @@ class Pow(Function):
         with np.errstate(divide="ignore", invalid="ignore"):
             if ctx.needs_input_grad[0]:
                 # b * a**(b-1), written so that b == 0 gives 0 even where a == 0 (as PyTorch).
-                grad_a = grad * np.where(b == 0, 0.0, b * a ** (b - 1)).astype(out.dtype)
+                slope = np.where(b == 0, 0.0, b * a ** (b - 1))
+                grad_a = grad * slope.astype(out.dtype, copy=False)
             if ctx.needs_input_grad[1]:
                 # PyTorch's convention: no gradient to the exponent where a == 0 and b >= 0.
-                grad_b = grad * out * np.log(np.where((a == 0) & (b >= 0), 1, a))
+                # The cast keeps a Python-number base (2.0 ** t) from making float64 temporaries.
+                base = np.where((a == 0) & (b >= 0), 1, a).astype(out.dtype, copy=False)
+                grad_b = grad * out * np.log(base)
         return grad_a, grad_b
 
 
@@ -116,11 +127,13 @@ class Log(Function):
     @staticmethod
     def forward(ctx, a):
         ctx.save_for_backward(a)
-        return np.log(a)
+        with _ieee():
+            return np.log(a)
 
     @staticmethod
     def backward(ctx, grad):
-        return grad / ctx.saved_tensors[0]
+        with _ieee():
+            return grad / ctx.saved_tensors[0]
 
 
 class Sqrt(Function):
@@ -128,13 +141,15 @@ class Sqrt(Function):
 
     @staticmethod
     def forward(ctx, a):
-        out = np.sqrt(a)
+        with _ieee():
+            out = np.sqrt(a)
         ctx.save_for_backward(out)
         return out
 
     @staticmethod
     def backward(ctx, grad):
-        return grad / (2 * ctx.saved_tensors[0])
+        with _ieee():
+            return grad / (2 * ctx.saved_tensors[0])
 
 
 class Abs(Function):
@@ -255,7 +270,7 @@ class Maximum(Function):
     @staticmethod
     def backward(ctx, grad):
         a, b = ctx.saved_tensors
-        share = np.where(a == b, 0.5, (a > b).astype(grad.dtype)).astype(grad.dtype)
+        share = np.where(a == b, 0.5, (a > b).astype(grad.dtype))
         return grad * share, grad * (1 - share)
 
 
@@ -270,7 +285,7 @@ class Minimum(Function):
     @staticmethod
     def backward(ctx, grad):
         a, b = ctx.saved_tensors
-        share = np.where(a == b, 0.5, (a < b).astype(grad.dtype)).astype(grad.dtype)
+        share = np.where(a == b, 0.5, (a < b).astype(grad.dtype))
         return grad * share, grad * (1 - share)
 
 
