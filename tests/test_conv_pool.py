@@ -62,7 +62,14 @@ CONV_CASES = {  # name: (input shape, weight shape, kwargs)
     "one_by_one": ((3, 5, 4, 4), (2, 5, 1, 1), {}),
     "kernel_fills_input": ((2, 2, 3, 3), (4, 2, 3, 3), {}),
     "same_even_kernel": ((2, 3, 6, 5), (2, 3, 4, 2), {"padding": "same"}),
+    "same_dilated": ((2, 2, 7, 6), (3, 2, 3, 2), {"padding": "same", "dilation": 2}),
     "valid": ((2, 3, 6, 5), (2, 3, 3, 3), {"padding": "valid"}),
+    "one_channel": ((3, 1, 6, 5), (4, 1, 3, 3), {}),  # NCHW is channels-last: no copy of x
+    "everything": (
+        (2, 4, 9, 8),
+        (6, 2, 2, 3),
+        {"groups": 2, "stride": (2, 1), "padding": (1, 2), "dilation": (2, 1)},
+    ),
 }
 
 
@@ -90,17 +97,7 @@ def test_conv2d_matches_torch(torch, case, bias):
         assert out.shape[2:] == conv_output_size(x_shape[2:], w_shape[2:], *geometry)
 
 
-@pytest.mark.parametrize(
-    "case",
-    [
-        "basic",
-        "stride_pair_padding_pair",
-        "non_square_kernel",
-        "groups2",
-        "depthwise_multiplier",
-        "same_even_kernel",
-    ],
-)
+@pytest.mark.parametrize("case", CONV_CASES)
 def test_conv2d_gradcheck(case):
     x_shape, w_shape, kwargs = CONV_CASES[case]
     rng = _rng(2)
@@ -108,6 +105,7 @@ def test_conv2d_gradcheck(case):
     w = mg.tensor(rng.standard_normal(w_shape), requires_grad=True)
     b = mg.tensor(rng.standard_normal(w_shape[0]), requires_grad=True)
     assert gradcheck(lambda x, w, b: conv2d(x, w, b, **kwargs), (x, w, b))
+    assert gradcheck(lambda x, w: conv2d(x, w, **kwargs), (x, w))  # no bias column
 
 
 def test_conv2d_float32_stays_float32(torch):
@@ -154,6 +152,29 @@ def test_conv2d_non_contiguous_inputs(torch):
     np.testing.assert_allclose(out.numpy(), expected.detach().numpy(), rtol=1e-10)
     np.testing.assert_allclose(x_mg.grad.numpy(), x_t.grad.numpy(), rtol=1e-10, atol=1e-12)
     np.testing.assert_allclose(w_mg.grad.numpy(), w_t.grad.numpy(), rtol=1e-10)
+
+
+@pytest.mark.parametrize("padding", [0, 1])
+def test_conv2d_channels_last_input(torch, padding):
+    """A channels-last input is read in place (padding 0) or copied padded; same results."""
+    rng = _rng(13)
+    base = rng.standard_normal((2, 4, 6, 5))  # stored (N, H, W, C)
+    x = base.transpose(0, 3, 1, 2)
+    assert conv_ops.is_channels_last(x) and not x.flags.c_contiguous
+    w, b = rng.standard_normal((10, 1, 3, 2)), rng.standard_normal(10)
+    x_mg = mg.from_numpy(x).requires_grad_(True)
+    w_mg, b_mg = mg.tensor(w, requires_grad=True), mg.tensor(b, requires_grad=True)
+    x_t = torch.from_numpy(x).requires_grad_(True)
+    w_t, b_t = torch.tensor(w, requires_grad=True), torch.tensor(b, requires_grad=True)
+    out = conv2d(x_mg, w_mg, b_mg, padding=padding, groups=5)
+    expected = torch.nn.functional.conv2d(x_t, w_t, b_t, padding=padding, groups=5)
+    upstream = rng.standard_normal(out.shape)
+    out.backward(upstream)
+    expected.backward(torch.from_numpy(upstream))
+    np.testing.assert_allclose(out.numpy(), expected.detach().numpy(), rtol=1e-10)
+    for ours, theirs in [(x_mg, x_t), (w_mg, w_t), (b_mg, b_t)]:
+        np.testing.assert_allclose(ours.grad.numpy(), theirs.grad.numpy(), rtol=1e-10, atol=1e-12)
+    np.testing.assert_array_equal(x, base.transpose(0, 3, 1, 2))  # the input is not written
 
 
 def test_layers_chained_across_memory_layouts(torch):
@@ -208,6 +229,56 @@ def test_conv2d_skips_gradients_nobody_needs(monkeypatch):
 
     frozen = conv2d(x, w.detach(), b.detach())
     assert frozen.grad_fn.ctx.saved_tensors[0] is None  # no patch matrix kept
+    x.grad = None
+    frozen.sum().backward()  # would fail on the missing patch matrix if it computed dw
+    assert calls == [1, 1]
+    reference_x = x.grad.numpy().copy()
+    x.grad = None
+    conv2d(x, w, b).sum().backward()
+    np.testing.assert_allclose(x.grad.numpy(), reference_x, rtol=1e-6)
+
+    bias_only = conv2d(x.detach(), w.detach(), b)
+    assert bias_only.grad_fn.ctx.saved_tensors[1] is None
+    b.grad = None
+    bias_only.sum().backward()
+    np.testing.assert_allclose(b.grad.numpy(), reference_b, rtol=1e-6)
+    assert calls == [1, 1, 1]
+
+
+def test_conv2d_peak_memory_is_what_the_docstring_says():
+    """tracemalloc sees numpy's buffers. Groups 1 < g < O, padding and an NCHW input and
+    upstream gradient take every term of ops.Conv2d's docstring; a float64 temporary or a
+    second patch matrix would exceed it."""
+    import tracemalloc
+
+    n, c, h, w, o, g, k = 64, 6, 11, 10, 6, 3, 3  # an offset's share > the ufunc buffers
+    rng = _rng(14)
+    x = mg.from_numpy(rng.standard_normal((n, c, h, w)).astype(np.float32)).requires_grad_(True)
+    weight = mg.from_numpy(rng.standard_normal((o, c // g, k, k)).astype(np.float32))
+    bias = mg.from_numpy(rng.standard_normal(o).astype(np.float32))
+    weight.requires_grad_(True), bias.requires_grad_(True)
+    size = 4  # float32 bytes
+    # Tensor objects, ctx, weight-sized arrays, and numpy's ufunc buffers (3 operands at most)
+    slack = 16_000 + 3 * np.getbufsize() * size
+    pixels, padded_input = n * h * w, n * c * (h + 2) * (w + 2)  # padding 1: Ho, Wo = H, W
+    patches = pixels * (c * k * k + g)
+    tracemalloc.start()
+    try:
+        start = tracemalloc.get_traced_memory()[0]
+        out = conv2d(x, weight, bias, padding=1, groups=g)
+        end, peak = tracemalloc.get_traced_memory()
+        output = pixels * o
+        assert peak - start <= size * (output + patches + padded_input + output) + slack
+        assert end - start <= size * (output + patches) + slack  # kept: the patch matrix
+        upstream = rng.standard_normal(out.shape).astype(np.float32)  # NCHW, not channels-last
+        tracemalloc.reset_peak()
+        start = tracemalloc.get_traced_memory()[0]
+        grads = conv_ops.Conv2d.backward(out.grad_fn.ctx, upstream)
+        peak = tracemalloc.get_traced_memory()[1]
+        assert peak - start <= size * (padded_input + pixels * c + output) + slack
+    finally:
+        tracemalloc.stop()
+    assert all(grad.dtype == np.float32 for grad in grads)
 
 
 def test_conv2d_bias_gradient_alone(torch):
@@ -254,10 +325,42 @@ def test_pool_matches_torch_with_ties(torch, case, op):
     )
 
 
-@pytest.mark.parametrize("op", [max_pool2d, avg_pool2d], ids=["max", "avg"])
-@pytest.mark.parametrize("case", ["fast_path", "padding", "non_square", "overlapping"])
-def test_pool_gradcheck(case, op):
-    shape, kwargs = POOL_CASES[case]
+DILATED_CASES = {  # max_pool2d only: PyTorch's avg_pool2d has no dilation
+    "dilation": ((2, 2, 9, 9), {"kernel_size": 2, "dilation": 2}),
+    "dilation_padding": (
+        (2, 2, 9, 8),
+        {"kernel_size": 3, "stride": 2, "padding": 1, "dilation": 2},
+    ),
+    "dilation_tiles": ((1, 2, 8, 9), {"kernel_size": 2, "stride": 3, "dilation": (1, 2)}),
+}
+
+
+@pytest.mark.parametrize("case", DILATED_CASES)
+def test_max_pool_dilation_matches_torch_with_ties(torch, case):
+    shape, kwargs = DILATED_CASES[case]
+    x = np.round(_rng(9).standard_normal(shape))
+    _compare_with_torch(
+        torch,
+        lambda t: max_pool2d(t, **kwargs),
+        lambda t: torch.nn.functional.max_pool2d(t, **kwargs),
+        [x],
+        [True],
+    )
+
+
+GRADCHECK_POOL_CASES = [
+    (op, *cases[name])
+    for op, cases, names in [
+        (max_pool2d, POOL_CASES, ["fast_path", "padding", "non_square", "overlapping"]),
+        (avg_pool2d, POOL_CASES, ["fast_path", "padding", "non_square", "overlapping"]),
+        (max_pool2d, DILATED_CASES, ["dilation_padding"]),
+    ]
+    for name in names
+]
+
+
+@pytest.mark.parametrize("op, shape, kwargs", GRADCHECK_POOL_CASES)
+def test_pool_gradcheck(op, shape, kwargs):
     # Distinct values, at least 0.01 apart: no finite-difference step crosses a tie.
     values = _rng(10).permutation(np.prod(shape)).reshape(shape) * 0.01
     assert gradcheck(lambda t: op(t, **kwargs), mg.tensor(values, requires_grad=True))
@@ -299,11 +402,49 @@ def test_max_pool_padding_is_minus_infinity():
     np.testing.assert_array_equal(max_pool2d(x, 2, padding=1).numpy(), np.full((1, 1, 2, 2), -5.0))
 
 
-def test_max_pool_nan_propagates(torch):
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"kernel_size": 2, "padding": 1},
+        {"kernel_size": 3, "stride": 1, "padding": 1, "dilation": 2},
+    ],
+)
+def test_max_pool_padding_minus_infinity_in_gradient(torch, kwargs):
+    """Windows of -inf inputs and padding: PyTorch's gradient goes to the window's first cell
+    inside the input, never to a padded cell (which would drop it)."""
+    x = np.round(_rng(15).standard_normal((2, 2, 5, 6)))
+    x[x < 0.5] = -np.inf  # many windows hold nothing but -inf and padding
+    _compare_with_torch(
+        torch,
+        lambda t: max_pool2d(t, **kwargs),
+        lambda t: torch.nn.functional.max_pool2d(t, **kwargs),
+        [x],
+        [True],
+    )
+    ours = mg.tensor(np.full((1, 1, 3, 3), -np.inf), requires_grad=True)
+    max_pool2d(ours, 2, padding=1).sum().backward()
+    np.testing.assert_array_equal(ours.grad.numpy()[0, 0], [[1, 1, 0], [1, 1, 0], [0, 0, 0]])
+
+
+def test_max_pool_nan_propagates_and_takes_the_gradient(torch):
+    """PyTorch takes ``value > max or isnan(value)``: the output is NaN and the last NaN of
+    the window gets the gradient."""
     x = np.arange(16.0).reshape(1, 1, 4, 4)
     x[0, 0, 1, 1] = np.nan
-    ours = max_pool2d(mg.tensor(x), 2).numpy()
-    np.testing.assert_array_equal(ours, torch.nn.functional.max_pool2d(torch.tensor(x), 2))
+    x[0, 0, 0, 2] = x[0, 0, 1, 2] = np.nan  # two NaNs in one window
+    ours = mg.tensor(x, requires_grad=True)
+    theirs = torch.tensor(x, requires_grad=True)
+    for kwargs in [{"kernel_size": 2}, {"kernel_size": 3, "stride": 1, "padding": 1}]:
+        ours.grad = theirs.grad = None
+        out = max_pool2d(ours, **kwargs)
+        expected = torch.nn.functional.max_pool2d(theirs, **kwargs)
+        np.testing.assert_array_equal(out.numpy(), expected.detach().numpy())
+        upstream = _rng(16).standard_normal(out.shape)
+        out.backward(upstream)
+        expected.backward(torch.from_numpy(upstream))
+        np.testing.assert_array_equal(ours.grad.numpy() != 0, theirs.grad.numpy() != 0)
+        np.testing.assert_allclose(ours.grad.numpy(), theirs.grad.numpy(), rtol=1e-12)
+    assert ours.grad.numpy()[0, 0, 1, 2] != 0 and ours.grad.numpy()[0, 0, 0, 2] == 0
 
 
 def test_avg_pool_padding_counts_in_divisor():
@@ -326,6 +467,22 @@ def test_pool_float32_channels_last_and_no_grad(op):
     assert x.grad.dtype == np.float32
     with mg.no_grad():
         np.testing.assert_array_equal(op(mg.from_numpy(base), 2).numpy(), out.numpy())
+
+
+@pytest.mark.parametrize("op", ["max_pool2d", "avg_pool2d"])
+def test_pool_non_contiguous_input(torch, op):
+    """A transposed, sliced view (neither NCHW nor channels-last): values and gradients."""
+    base = np.round(_rng(17).standard_normal((2, 3, 9, 12)))
+    x_mg = mg.tensor(base, requires_grad=True)
+    x_t = torch.tensor(base, requires_grad=True)
+    kwargs = {"kernel_size": 3, "stride": 2, "padding": 1}
+    out = getattr(mg.nn.functional, op)(x_mg.transpose(2, 3)[:, :, ::2], **kwargs)
+    expected = getattr(torch.nn.functional, op)(x_t.transpose(2, 3)[:, :, ::2], **kwargs)
+    upstream = _rng(18).standard_normal(out.shape)
+    out.backward(upstream)
+    expected.backward(torch.from_numpy(upstream))
+    np.testing.assert_allclose(out.numpy(), expected.detach().numpy(), rtol=1e-12)
+    np.testing.assert_allclose(x_mg.grad.numpy(), x_t.grad.numpy(), rtol=1e-12, atol=1e-15)
 
 
 def test_unbatched_pool():
@@ -359,7 +516,8 @@ def test_receptive_field():
 
 
 def test_receptive_field_of_layers():
-    nn = pytest.importorskip("minigrad.nn")
+    import minigrad.nn as nn
+
     model_k = [nn.Conv2d(1, 32, 3), nn.ReLU(), nn.MaxPool2d(2), nn.Conv2d(32, 64, 3),
                nn.MaxPool2d(2), nn.Conv2d(64, 64, 3), nn.Flatten()]  # fmt: skip
     assert receptive_field(model_k) == (18, 18)
@@ -396,17 +554,29 @@ W = mg.zeros(4, 3, 3, 3)
         (lambda: conv2d(X, W, mg.zeros(3)), ValueError, "bias must have shape (4,)"),
         (lambda: conv2d(X, mg.zeros(4, 3, 6, 6)), ValueError, "larger than the padded input (5x5)"),
         (lambda: conv2d(X, W, dilation=3), ValueError, "dilation (3, 3): 7x7"),
-        (lambda: conv2d(X, W, stride=0), ValueError, "stride must be positive"),
+        (lambda: conv2d(X, W, stride=0), ValueError, "conv2d: stride must be positive"),
+        (lambda: conv2d(X, W, stride=(1, -1)), ValueError, "conv2d: stride must be positive"),
+        (lambda: conv2d(X, W, dilation=0), ValueError, "conv2d: dilation must be positive"),
         (lambda: conv2d(X, W, padding=-1), ValueError, "padding must be non-negative"),
         (lambda: conv2d(X, W, stride=(1, 2, 3)), TypeError, "stride must be an int or a pair"),
         (lambda: conv2d(X, W, padding="same", stride=2), ValueError, "'same' needs stride 1"),
         (lambda: conv2d(X, W, padding="full"), ValueError, "'valid', 'same'"),
         (lambda: conv2d(X, W.double()), TypeError, "must have the same dtype"),
+        (lambda: conv2d(X, W, mg.zeros(4).double()), TypeError, "bias (float64) must have"),
+        (lambda: conv2d(X, W.long()), TypeError, "conv2d: weight must be a floating point"),
         (lambda: conv2d(np.zeros((2, 3, 5, 5)), W), TypeError, "input must be a Tensor"),
         (lambda: conv2d(X.long(), W), TypeError, "floating point"),
         (lambda: max_pool2d(X, 0), ValueError, "kernel_size must be positive"),
         (lambda: max_pool2d(X, 2, stride=0), ValueError, "stride must be positive"),
         (lambda: max_pool2d(X, 2, padding=2), ValueError, "at most half the kernel"),
+        (  # PyTorch halves the undilated kernel, not the dilated span (5 here)
+            lambda: max_pool2d(X, 3, padding=2, dilation=2),
+            ValueError,
+            "max_pool2d: padding (2, 2) must be non-negative and at most half the kernel",
+        ),
+        (lambda: avg_pool2d(X, 3, padding=-1), ValueError, "avg_pool2d: padding (-1, -1)"),
+        (lambda: avg_pool2d(X, 2, stride=(1, 0)), ValueError, "avg_pool2d: stride must be"),
+        (lambda: max_pool2d(X.long(), 2), TypeError, "max_pool2d: input must be a floating"),
         (lambda: avg_pool2d(X, 6), ValueError, "larger than the padded input (5x5)"),
         (lambda: max_pool2d(mg.zeros(5, 5), 2), ValueError, "got shape (5, 5)"),
         (lambda: max_pool2d(X, 2, ceil_mode=True), NotImplementedError, "ceil_mode"),
@@ -420,8 +590,7 @@ def test_errors_name_the_problem(call, error, message):
 
 
 def test_functional_package_exports_these_functions():
-    functional = pytest.importorskip("minigrad.nn.functional")
-    if not hasattr(functional, "conv2d"):
-        pytest.skip("minigrad.nn.functional does not export conv2d yet")
+    import minigrad.nn.functional as functional
+
     assert functional.conv2d is conv2d
     assert functional.max_pool2d is max_pool2d and functional.avg_pool2d is avg_pool2d

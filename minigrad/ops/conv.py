@@ -68,11 +68,15 @@ class Conv2d(Function):
     stored channels-last. ``padding`` is ((top, bottom), (left, right)); ``stride`` and
     ``dilation`` are pairs; g = ``groups``.
 
-    Peak extra memory of one call, with P = N*Ho*Wo * (C*kh*kw + g) elements (the patch
-    matrix, with its column of ones per group): forward P, kept for backward only when the
-    weight or bias needs a gradient, plus a channels-last copy of x when x is padded or laid
-    out otherwise; backward the input gradient (padded) plus one offset's share of it,
-    N*Ho*Wo*C: the full gradient of the patch matrix is never formed.
+    Peak extra memory of one call (beside the output, weight-sized arrays and numpy's
+    fixed-size ufunc buffers), with P = N*Ho*Wo * (C*kh*kw + g) elements, the patch matrix
+    (the g columns of ones only with a bias), and Hp, Wp the padded input size:
+    - forward: P, kept for backward only when the weight or bias needs a gradient; plus a
+      channels-last copy of x (N*C*Hp*Wp) when x is padded or laid out otherwise; plus an
+      output-sized product when 1 < g < O, regrouped into the output by a copy.
+    - backward: the padded input gradient (N*C*Hp*Wp) plus one buffer for each offset's share
+      of it in turn (N*Ho*Wo*C); plus a channels-last copy of the output gradient when it
+      arrives laid out otherwise. The full gradient of the patch matrix is never formed.
     """
 
     @staticmethod
@@ -149,11 +153,15 @@ def _col2im(grad, weights, shape, weight_shape, padding, out_size, stride, dilat
     split = result.reshape(n, groups, c // groups, *result.shape[2:])
     rows = weights[:, : kh * kw * (c // groups)]  # without the bias row
     per_offset = rows.reshape(groups, kh * kw, c // groups, -1)  # (g, kh*kw, C/g, O/g)
+    # One buffer for every offset (no second share alive while the next is computed), stored
+    # as the result is, channels-last: the add walks both operands in the same memory order.
+    buffer = np.empty((n, *out_size, groups, c // groups), grad.dtype)
+    part = buffer.reshape(-1, groups, c // groups).transpose(1, 0, 2)  # (g, N*Ho*Wo, C/g)
+    patches = buffer.transpose(0, 3, 4, 1, 2)  # (N, g, C/g, Ho, Wo)
     for i in range(kh):
         for j in range(kw):
-            part = np.matmul(grad, per_offset[:, i * kw + j].transpose(0, 2, 1))
-            part = part.reshape(groups, n, *out_size, -1).transpose(1, 0, 4, 2, 3)
-            window(split, i, j, out_size, stride, dilation)[...] += part
+            np.matmul(grad, per_offset[:, i * kw + j].transpose(0, 2, 1), out=part)
+            window(split, i, j, out_size, stride, dilation)[...] += patches
     return result[:, :, top : top + h, left : left + w]
 
 
@@ -170,7 +178,7 @@ def _grouped(weight, bias, groups):
 
 def _ungrouped(grad, weight_shape):
     """(g, kh*kw*C/g, O/g) -> (O, C/g, kh, kw): the inverse of ``_grouped`` for the weight."""
-    out_channels, cg, kh, kw = weight_shape
+    _, cg, kh, kw = weight_shape
     grad = grad.reshape(len(grad), kh, kw, cg, -1)
     return grad.transpose(0, 4, 3, 1, 2).reshape(weight_shape)
 

@@ -20,9 +20,10 @@ from minigrad.ops.conv import is_channels_last, padded, window, zeros
 class MaxPool2d(Function):
     """d max_pool(x) = the whole gradient to the first maximum of each window (row-major)
 
-    x (N, C, H, W) -> (N, C, Ho, Wo); padded cells are -inf and never win. Among tied maxima
-    the first in the window, row by row, gets the gradient, as in PyTorch; a NaN in a window
-    makes its output NaN, as in PyTorch. Saved: one int16 offset per output element.
+    x (N, C, H, W) -> (N, C, Ho, Wo); padded cells are -inf and never win (in a window of
+    -inf the first cell inside the input does). Among tied maxima the first in the window,
+    row by row, gets the gradient, as in PyTorch; a NaN in a window makes its output NaN and
+    the last NaN gets the gradient, as in PyTorch. Saved: one int16 offset per output element.
     """
 
     @staticmethod
@@ -45,6 +46,8 @@ class MaxPool2d(Function):
             np.greater(part, out, out=better)
             np.maximum(index, better * index.dtype.type(position), out=index)
             np.maximum(out, part, out=out)  # propagates NaN
+        if not np.isfinite(out).all():  # rare: a NaN or infinity won a window
+            _nonfinite_argmax(ctx, x, out, index)
         ctx.save_for_backward(index)
         return out
 
@@ -92,6 +95,23 @@ def _setup(ctx, x, kernel_size, stride, padding, dilation):
     ctx.pads = tuple((p, p) for p in padding)
     ctx.stride, ctx.dilation = stride, dilation
     ctx.input_shape, ctx.dtype, ctx.channels_last = x.shape, x.dtype, is_channels_last(x)
+
+
+def _nonfinite_argmax(ctx, x, out, index):
+    """Correct ``index`` where comparisons with NaN and -inf miss PyTorch's choice.
+
+    PyTorch takes an element when ``value > max or isnan(value)``: the last NaN of a window
+    wins; and it starts from the window's first cell inside the input, which keeps a window
+    of -inf off the padding (index 0 here when the window starts on padded cells).
+    """
+    nan = np.isnan(out)
+    for position, part in enumerate(_windows(ctx, x)):
+        index[nan & np.isnan(part)] = position  # a later NaN replaces an earlier one
+    if any(map(any, ctx.pads)):
+        stuck = out == -np.inf
+        inside = padded(np.ones((1, 1, *ctx.input_shape[2:]), bool), ctx.pads, value=False)
+        for position, part in reversed(list(enumerate(_windows(ctx, inside)))):
+            index[stuck & part] = position  # the last write is the first offset inside
 
 
 def _windows(ctx, x):

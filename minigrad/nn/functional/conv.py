@@ -10,11 +10,12 @@ from minigrad import dtypes, ops
 from minigrad.tensor import ShapeError, Tensor
 
 
-def _pair(value, name):
+def _pair(value, name, op=None):
     """An int or a pair of ints -> a pair of ints; anything else is a TypeError naming it."""
     pair = tuple(value) if isinstance(value, tuple | list) else (value, value)
     if len(pair) != 2 or not all(isinstance(v, int) and not isinstance(v, bool) for v in pair):
-        raise TypeError(f"{name} must be an int or a pair of ints, got {value!r}")
+        where = f"{op}: " if op else ""
+        raise TypeError(f"{where}{name} must be an int or a pair of ints, got {value!r}")
     return pair
 
 
@@ -93,7 +94,8 @@ def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
             f"conv2d: weight must be 4-D (out_channels, in_channels / groups, kh, kw), "
             f"got shape {weight.shape}"
         )
-    stride, dilation = _positive(stride, "stride"), _positive(dilation, "dilation")
+    stride = _positive("conv2d", stride, "stride")
+    dilation = _positive("conv2d", dilation, "dilation")
     if not isinstance(groups, int) or groups <= 0:
         raise ValueError(f"conv2d: groups must be a positive int, got {groups!r}")
     out_channels, per_group, kh, kw = weight.shape
@@ -214,10 +216,10 @@ def _shape(input, unbatched):
     return input.shape[1:] if unbatched else input.shape
 
 
-def _positive(value, name):
-    pair = _pair(value, name)
+def _positive(op, value, name):
+    pair = _pair(value, name, op)
     if min(pair) <= 0:
-        raise ValueError(f"{name} must be positive, got {value!r}")
+        raise ValueError(f"{op}: {name} must be positive, got {value!r}")
     return pair
 
 
@@ -232,7 +234,7 @@ def _conv_padding(padding, kernel_size, stride, dilation):
         return tuple((total // 2, total - total // 2) for total in totals)
     if isinstance(padding, str):
         raise ValueError(f"conv2d: padding must be 'valid', 'same' or ints, got {padding!r}")
-    pair = _pair(padding, "padding")
+    pair = _pair(padding, "padding", "conv2d")
     if min(pair) < 0:
         raise ValueError(f"conv2d: padding must be non-negative, got {padding!r}")
     return tuple((p, p) for p in pair)
@@ -243,11 +245,12 @@ def _pool_args(op, input, kernel_size, stride, padding, dilation, ceil_mode):
     input, unbatched = _batched(op, input)
     if ceil_mode:
         raise NotImplementedError(f"{op}: ceil_mode=True is not supported")
-    kernel_size, dilation = _positive(kernel_size, "kernel_size"), _positive(dilation, "dilation")
-    stride = kernel_size if stride is None or stride == [] else _positive(stride, "stride")
-    padding = _pair(padding, "padding")
-    for p, k, d in zip(padding, kernel_size, dilation):
-        if p < 0 or p > (d * (k - 1) + 1) // 2:
+    kernel_size = _positive(op, kernel_size, "kernel_size")
+    dilation = _positive(op, dilation, "dilation")
+    stride = kernel_size if stride is None or stride == [] else _positive(op, stride, "stride")
+    padding = _pair(padding, "padding", op)
+    for p, k in zip(padding, kernel_size):
+        if p < 0 or p > k // 2:  # PyTorch's rule: the undilated kernel, whatever the dilation
             raise ValueError(
                 f"{op}: padding {padding} must be non-negative and at most half the kernel "
                 f"size {kernel_size}, as in PyTorch"
