@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 import minigrad as mg
+import minigrad.nn.functional as F
 from minigrad.autograd import gradcheck
 from minigrad.nn.functional.conv import (
     avg_pool2d,
@@ -499,6 +500,12 @@ def test_conv_output_size():
     assert conv_output_size((26, 25), 2, 2) == (13, 12)
     assert conv_output_size(28, 5, padding=2) == (28, 28)
     assert conv_output_size((9, 10), (2, 3), stride=(2, 3), dilation=(2, 1)) == (4, 3)
+    assert conv_output_size(4, 5) == (0, 0)  # does not fit: the ops refuse it, saying so
+    with pytest.raises(ValueError, match=r"the output would be 0x0"):
+        F.conv2d(mg.zeros(1, 1, 4, 4), mg.zeros(1, 1, 5, 5))
+    with pytest.raises(ValueError, match=r"the output would be 0x0"):
+        F.max_pool2d(mg.zeros(1, 1, 4, 4), 3, dilation=3)
+    assert F.conv_output_size is conv_output_size and F.receptive_field is receptive_field
 
 
 def test_receptive_field():

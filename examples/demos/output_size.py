@@ -5,11 +5,11 @@
 
 Per dimension, output = (size + 2 padding - dilation (kernel - 1) - 1) // stride + 1, and
 each layer widens the receptive field by dilation (kernel - 1) times the product of the
-strides before it. Both come from ``conv_output_size`` and ``receptive_field`` of
-minigrad/nn/functional/conv.py (not yet re-exported by F, nor called by the ops and their
-error messages, which repeat the formula); the tables check them against the shapes
-F.conv2d and F.max_pool2d actually return, and the receptive field against the input pixels
-that the gradient of one output element reaches.
+strides before it. Both come from ``F.conv_output_size`` and ``F.receptive_field``; the
+output size is the very function the ops and the error messages of F.conv2d and the pools
+call. The tables check them against the shapes F.conv2d and F.max_pool2d actually return,
+and the receptive field against the input pixels that the gradient of one output element
+reaches.
 """
 
 import numpy as np
@@ -19,9 +19,6 @@ import minigrad.nn.functional as F
 import models
 from examples.demos._common import markdown_table, parser
 from minigrad import nn
-
-# Not yet re-exported as F.conv_output_size / F.receptive_field: imported from their module.
-from minigrad.nn.functional.conv import conv_output_size, receptive_field
 
 # One layer each, on a 28x28 input: (op, kernel_size, stride, padding, dilation).
 SINGLE = [
@@ -54,8 +51,8 @@ def computed(layers, size=28):
     """Per layer, from the formulas alone: (output (h, w), receptive field (h, w))."""
     rows = []
     for k, (_, kernel, stride, padding, dilation) in enumerate(layers):
-        size = conv_output_size(size, kernel, stride, padding, dilation)
-        field = receptive_field(
+        size = F.conv_output_size(size, kernel, stride, padding, dilation)
+        field = F.receptive_field(
             [{"kernel_size": kk, "stride": s, "dilation": d} for _, kk, s, _, d in layers[: k + 1]]
         )
         rows.append((size, field))

@@ -25,6 +25,19 @@ import numpy as np
 from minigrad.autograd.function import Function
 
 
+def output_size(size, kernel_size, stride, padding, dilation):
+    """(Ho, Wo) of a convolution or pooling over (H, W), PyTorch's formula per dimension:
+    (size + pads - dilation (kernel - 1) - 1) // stride + 1; padding ((top, bottom), (left, right)).
+
+    The one place the formula lives: the ops, ``F.conv_output_size`` and the error messages
+    of ``F.conv2d`` and the pools all call it.
+    """
+    return tuple(
+        (n + sum(pads) - d * (k - 1) - 1) // s + 1
+        for n, k, s, pads, d in zip(size, kernel_size, stride, padding, dilation)
+    )
+
+
 def window(x, i, j, out_size, stride, dilation):
     """The elements of x (..., H, W) that kernel offset (i, j) meets: a (..., Ho, Wo) view."""
     (oh, ow), (sh, sw), (dh, dw) = out_size, stride, dilation
@@ -83,10 +96,7 @@ class Conv2d(Function):
     def forward(ctx, x, weight, bias, stride, padding, dilation, groups):
         kh, kw = weight.shape[2:]
         (top, bottom), (left, right) = padding
-        out_size = tuple(
-            (size + sum(pads) - d * (k - 1) - 1) // s + 1
-            for size, pads, k, s, d in zip(x.shape[2:], padding, (kh, kw), stride, dilation)
-        )
+        out_size = output_size(x.shape[2:], (kh, kw), stride, padding, dilation)
         ctx.shape, ctx.weight_shape, ctx.groups = x.shape, weight.shape, groups
         ctx.has_bias = bias is not None
         ctx.geometry = (padding, out_size, stride, dilation)

@@ -14,7 +14,7 @@ gradients keep the input's memory layout (channels-last stays channels-last, see
 import numpy as np
 
 from minigrad.autograd.function import Function
-from minigrad.ops.conv import is_channels_last, padded, window, zeros
+from minigrad.ops.conv import is_channels_last, output_size, padded, window, zeros
 
 
 class MaxPool2d(Function):
@@ -86,13 +86,10 @@ class AvgPool2d(Function):
 
 def _setup(ctx, x, kernel_size, stride, padding, dilation):
     """Record the geometry on ctx: output size, kernel offsets, padding, layout, overlap."""
-    ctx.out_size = tuple(
-        (size + 2 * p - d * (k - 1) - 1) // s + 1
-        for size, k, s, p, d in zip(x.shape[2:], kernel_size, stride, padding, dilation)
-    )
+    ctx.pads = tuple((p, p) for p in padding)
+    ctx.out_size = output_size(x.shape[2:], kernel_size, stride, ctx.pads, dilation)
     ctx.offsets = [(i, j) for i in range(kernel_size[0]) for j in range(kernel_size[1])]
     ctx.overlap = any(s < d * (k - 1) + 1 for k, s, d in zip(kernel_size, stride, dilation))
-    ctx.pads = tuple((p, p) for p in padding)
     ctx.stride, ctx.dilation = stride, dilation
     ctx.input_shape, ctx.dtype, ctx.channels_last = x.shape, x.dtype, is_channels_last(x)
 

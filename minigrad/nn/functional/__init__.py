@@ -13,7 +13,13 @@ from minigrad.nn.functional.activation import (
     softmax,
     tanh,
 )
-from minigrad.nn.functional.conv import avg_pool2d, conv2d, max_pool2d
+from minigrad.nn.functional.conv import (
+    avg_pool2d,
+    conv2d,
+    conv_output_size,
+    max_pool2d,
+    receptive_field,
+)
 from minigrad.nn.functional.dropout import dropout
 from minigrad.nn.functional.linear import linear
 from minigrad.nn.functional.loss import (
@@ -27,6 +33,7 @@ from minigrad.nn.functional.normalization import batch_norm
 
 __all__ = [
     "avg_pool2d", "batch_norm", "binary_cross_entropy", "binary_cross_entropy_with_logits",
-    "conv2d", "cross_entropy", "dropout", "gelu", "leaky_relu", "linear", "log_softmax",
-    "max_pool2d", "mse_loss", "nll_loss", "relu", "sigmoid", "softmax", "tanh",
+    "conv2d", "conv_output_size", "cross_entropy", "dropout", "gelu", "leaky_relu", "linear",
+    "log_softmax", "max_pool2d", "mse_loss", "nll_loss", "receptive_field", "relu", "sigmoid",
+    "softmax", "tanh",
 ]  # fmt: skip

@@ -1,12 +1,13 @@
 """``conv2d``, ``max_pool2d``, ``avg_pool2d``: argument checks, then one primitive op each.
 
-The shape arithmetic is public (``conv_output_size``, ``receptive_field``): the same formulas
-the ops use, for tables and for checking a model on paper.
+The shape arithmetic is public (``conv_output_size``, ``receptive_field``): the formula the ops
+and the error messages use, for tables and for checking a model on paper.
 """
 
 from collections.abc import Mapping
 
 from minigrad import dtypes, ops
+from minigrad.ops.conv import output_size
 from minigrad.tensor import ShapeError, Tensor
 
 
@@ -34,7 +35,8 @@ def conv_output_size(size, kernel_size, stride=1, padding=0, dilation=1):
     """
     names = ("size", "kernel_size", "stride", "padding", "dilation")
     pairs = [_pair(v, n) for v, n in zip((size, kernel_size, stride, padding, dilation), names)]
-    return tuple((n + 2 * p - d * (k - 1) - 1) // s + 1 for n, k, s, p, d in zip(*pairs))
+    size, kernel_size, stride, padding, dilation = pairs
+    return output_size(size, kernel_size, stride, [(p, p) for p in padding], dilation)
 
 
 def receptive_field(layers):
@@ -125,7 +127,7 @@ def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
                 f"conv2d: input ({input.dtype}) and {name} ({other.dtype}) must have the same dtype"
             )
     pads = _conv_padding(padding, (kh, kw), stride, dilation)
-    _check_fits("conv2d", input, unbatched, (kh, kw), dilation, [sum(pair) for pair in pads])
+    _check_fits("conv2d", input, unbatched, (kh, kw), stride, pads, dilation)
     out = ops.Conv2d.apply(
         input, weight, bias, stride=stride, padding=pads, dilation=dilation, groups=groups
     )
@@ -255,20 +257,21 @@ def _pool_args(op, input, kernel_size, stride, padding, dilation, ceil_mode):
                 f"{op}: padding {padding} must be non-negative and at most half the kernel "
                 f"size {kernel_size}, as in PyTorch"
             )
-    _check_fits(op, input, unbatched, kernel_size, dilation, [2 * p for p in padding])
+    _check_fits(op, input, unbatched, kernel_size, stride, [(p, p) for p in padding], dilation)
     geometry = dict(kernel_size=kernel_size, stride=stride, padding=padding, dilation=dilation)
     return input, unbatched, geometry
 
 
-def _check_fits(op, input, unbatched, kernel_size, dilation, pad_totals):
+def _check_fits(op, input, unbatched, kernel_size, stride, padding, dilation):
     """The (dilated) kernel must fit into the padded input: at least one output element."""
-    padded = [size + pad for size, pad in zip(input.shape[2:], pad_totals)]
-    spans = [d * (k - 1) + 1 for k, d in zip(kernel_size, dilation)]
-    if any(span > size for span, size in zip(spans, padded)):
+    out = output_size(input.shape[2:], kernel_size, stride, padding, dilation)
+    if min(out) < 1:
+        padded = [size + sum(pads) for size, pads in zip(input.shape[2:], padding)]
+        spans = [d * (k - 1) + 1 for k, d in zip(kernel_size, dilation)]
         raise ShapeError(
             f"{op}: the kernel (size {kernel_size}, dilation {dilation}: {spans[0]}x{spans[1]} "
             f"input cells) is larger than the padded input ({padded[0]}x{padded[1]}) of the "
-            f"input of shape {_shape(input, unbatched)}"
+            f"input of shape {_shape(input, unbatched)}: the output would be {out[0]}x{out[1]}"
         )
 
 
