@@ -355,7 +355,7 @@ def main(argv=None):
         **history[-1], "model": args.model, "epochs": len(history),
         "seconds": sum(r["seconds"] for r in history), "train_seconds": seconds,
         "images_per_second": len(train_y) * len(history) / seconds,
-        "train_size": len(train_y), "test_size": len(test_y),
+        "train_size": len(train_y), "test_size": len(test_y), "base_lr": args.lr,
         "checkpoint": args.checkpoint, "metrics": args.metrics, "history": history,
     }  # fmt: skip
     print(

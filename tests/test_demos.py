@@ -282,14 +282,17 @@ def test_results_table_and_plot(tmp_path):
         "004": experiments.document_004(iterations=5),
         "full": experiments.train_mnist_rows(("seed",), epochs=1, subset=300),
     }
-    accuracy, size, epochs, seconds = result["full"]["seed"]
-    assert 0 <= accuracy <= 1 and size == 300 and epochs == 1 and seconds > 0
+    accuracy, size, epochs, seconds, lr = result["full"]["seed"]
+    assert 0 <= accuracy <= 1 and size == 300 and epochs == 1 and seconds > 0 and lr == 0.03
     table = experiments.table(result)
     assert table.startswith("| document | configuration | reported |")
     assert len(table.splitlines()) == 2 + 5
     assert "64.3% train, 59.1% test" in table and "of 10 after 1 epochs" in table
     assert "91 of 100 after 37 epochs; 86 without the conv layer" in table
     assert "70.8% over the first 500 steps" in table
+    assert "--model seed: 300 training images, 1 epoch, batch 64, SGD momentum 0.9, lr 0.03 " in (
+        table
+    )
     # The documents' logs as they print them (document 000 per epoch, 001 per 500 steps).
     assert experiments.LOG_000[0] == (1, 0.161) and experiments.LOG_000[-1] == (50, 0.643)
     assert len(experiments.LOG_000) == 12 + 15 and len(experiments.LOG_001) == 14
@@ -303,9 +306,9 @@ def test_results_table_and_plot(tmp_path):
         assert pictures == ["experiments.png"]
         assert (tmp_path / "experiments.png").stat().st_size > 10_000
     # Document 003 prints no accuracy: the table must not claim one.
-    result["full"] = {"convnet": (0.99, 60000, 3, 100.0)}
+    result["full"] = {"convnet": (0.99, 60000, 3, 100.0, 0.02)}
     (row,) = [line for line in experiments.table(result).splitlines() if line.startswith("| 003 ")]
-    assert "not reported" in row and "99.0% test" in row
+    assert "not reported" in row and "99.0% test" in row and "lr 0.02 cosine" in row
 
 
 # ---- graph, pictures, command line ---------------------------------------------------------

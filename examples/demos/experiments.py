@@ -269,9 +269,10 @@ def document_004(iterations=25, batch_size=10, test_batch=5, seed=0):
 
 
 def train_mnist_rows(models_to_run=("seed", "lenet5", "convnet"), epochs=3, subset=None):
-    """The last rows: examples/train_mnist.py (batch 64, SGD momentum 0.9, lr 0.02 with a cosine
-    schedule, normalised inputs) on the full MNIST ($MINIGRAD_DATA), else on the sample.
-    Returns {model: (test accuracy, training images, epochs, seconds)}."""
+    """The last rows: examples/train_mnist.py with its defaults (batch 64, SGD momentum 0.9, the
+    model's learning rate with a cosine schedule, normalised inputs) on the full MNIST
+    ($MINIGRAD_DATA), else on the sample.
+    Returns {model: (test accuracy, training images, epochs, seconds, learning rate)}."""
     from examples import train_mnist
 
     rows = {}
@@ -283,7 +284,10 @@ def train_mnist_rows(models_to_run=("seed", "lenet5", "convnet"), epochs=3, subs
                 argv += ["--subset", str(subset)]
             with contextlib.redirect_stdout(io.StringIO()):
                 summary = train_mnist.main(argv)
-            rows[name] = (summary["test_acc"], summary["train_size"], epochs, summary["seconds"])
+            rows[name] = (
+                summary["test_acc"], summary["train_size"], epochs, summary["seconds"],
+                summary["base_lr"],
+            )  # fmt: skip
     return rows
 
 
@@ -391,13 +395,13 @@ def table(result):
             "-",
         ]
     )
-    for name, (acc, size, epochs, seconds) in result["full"].items():
+    for name, (acc, size, epochs, seconds, lr) in result["full"].items():
         rows.append(
             [
                 "003" if name == "convnet" else "-",
                 f"examples/train_mnist.py --model {name}: {size:,} training images, {epochs} "
                 f"epoch{'s' * (epochs != 1)}, batch 64, "
-                "SGD momentum 0.9, lr 0.02 cosine",
+                f"SGD momentum 0.9, lr {lr:g} cosine",
                 # Document 003 trains it (Keras, Adam, batch 100, 10 epochs) but prints no result.
                 "not reported (Keras, Adam, batch 100, 10 epochs)" if name == "convnet" else "-",
                 "-",
