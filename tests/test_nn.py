@@ -63,6 +63,10 @@ CONV_LAYERS = [
     ("AvgPool2d", lambda: nn.AvgPool2d(2), lambda tnn: tnn.AvgPool2d(2), (2, 3, 6, 6)),
     ("AvgPool2d_pad", lambda: nn.AvgPool2d(3, 2, 1), lambda tnn: tnn.AvgPool2d(3, 2, 1),
      (1, 2, 5, 5)),
+    ("MaxPool2d_dilation", lambda: nn.MaxPool2d(2, stride=1, dilation=2),
+     lambda tnn: tnn.MaxPool2d(2, stride=1, dilation=2), (2, 3, 6, 7)),
+    ("AvgPool2d_divisor", lambda: nn.AvgPool2d(2, divisor_override=3),
+     lambda tnn: tnn.AvgPool2d(2, divisor_override=3), (2, 3, 6, 6)),
 ]  # fmt: skip
 ALL_LAYERS = LAYERS + CONV_LAYERS
 

@@ -13,7 +13,7 @@ def _unsupported(name, **options):
 class MaxPool2d(Module):
     """The maximum over each ``kernel_size`` window, moving by ``stride`` (default: the kernel).
 
-    Shapes: (N, C, H, W) -> (N, C, H', W'), H' = (H + 2 padding - kernel) // stride + 1.
+    Shapes: (N, C, H, W) -> (N, C, H', W'), H' from ``F.conv_output_size`` (dilation included).
     Among tied maxima the gradient goes to the first (row-major), as in PyTorch.
 
     Example: ``nn.MaxPool2d(2)(mg.randn(1, 3, 8, 8)).shape`` is (1, 3, 4, 4).
@@ -25,8 +25,7 @@ class MaxPool2d(Module):
     ):  # fmt: skip
         super().__init__()
         _unsupported(
-            "MaxPool2d", dilation=(dilation, 1), return_indices=(return_indices, False),
-            ceil_mode=(ceil_mode, False),
+            "MaxPool2d", return_indices=(return_indices, False), ceil_mode=(ceil_mode, False),
         )  # fmt: skip
         self.kernel_size = kernel_size
         self.stride = stride if stride is not None else kernel_size
@@ -36,7 +35,7 @@ class MaxPool2d(Module):
         self.ceil_mode = ceil_mode
 
     def forward(self, input):
-        return F.max_pool2d(input, self.kernel_size, self.stride, self.padding)
+        return F.max_pool2d(input, self.kernel_size, self.stride, self.padding, self.dilation)
 
     def extra_repr(self):
         return (
@@ -60,7 +59,6 @@ class AvgPool2d(Module):
         _unsupported(
             "AvgPool2d", ceil_mode=(ceil_mode, False),
             count_include_pad=(count_include_pad, True),
-            divisor_override=(divisor_override, None),
         )  # fmt: skip
         self.kernel_size = kernel_size
         self.stride = stride if stride is not None else kernel_size
@@ -70,7 +68,10 @@ class AvgPool2d(Module):
         self.divisor_override = divisor_override
 
     def forward(self, input):
-        return F.avg_pool2d(input, self.kernel_size, self.stride, self.padding)
+        return F.avg_pool2d(
+            input, self.kernel_size, self.stride, self.padding,
+            divisor_override=self.divisor_override,
+        )  # fmt: skip
 
     def extra_repr(self):
         return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
