@@ -3,6 +3,7 @@
 import numpy as np
 
 from minigrad import dtypes
+from minigrad.autograd.function import VersionCounter
 from minigrad.tensor import Tensor
 
 
@@ -28,6 +29,8 @@ class Parameter(Tensor):
             if not dtypes.is_floating(array.dtype):
                 array = array.astype(dtypes.get_default_dtype())
         self._data = array
+        # Shares the memory of a Tensor given as data, and so its version counter.
+        self._version_counter = getattr(data, "_version_counter", None) or VersionCounter()
         self.grad = None
         self.grad_fn = None
         self._output_index = 0
