@@ -33,12 +33,12 @@ class Tensor:
     _base = None  # the tensor whose memory a view shows (views of views point to the root)
     _hooks = None  # {handle id: hook} from register_hook
     _retains_grad = False
+    _counter = None  # a VersionCounter, made on first need: most tensors never need one
 
     def __init__(self, data, requires_grad=False):
         if isinstance(data, Tensor):
             data = data._data
         self._data = np.array(data, dtype=dtypes.get_default_dtype())
-        self._version_counter = VersionCounter()
         self.grad = None
         self.grad_fn = None
         self._output_index = 0
@@ -49,7 +49,6 @@ class Tensor:
         """Wrap an ndarray as it is: no copy, no dtype change, no graph."""
         tensor = cls.__new__(cls)
         tensor._data = array
-        tensor._version_counter = VersionCounter()
         tensor.grad = None
         tensor.grad_fn = None
         tensor._output_index = 0
@@ -97,6 +96,12 @@ class Tensor:
     def _version(self):
         """How many in-place changes this tensor's memory has seen (shared with its views)."""
         return self._version_counter.value
+
+    @property
+    def _version_counter(self):
+        if self._counter is None:
+            self._counter = VersionCounter()
+        return self._counter
 
     @property
     def retains_grad(self):
@@ -179,7 +184,7 @@ class Tensor:
     def detach(self):
         """The same memory without a graph; in-place changes to it count as changes of self."""
         out = Tensor._make(self._data)
-        out._version_counter = self._version_counter
+        out._counter = self._version_counter
         return out
 
     def clone(self):
@@ -187,7 +192,9 @@ class Tensor:
 
     def contiguous(self):
         """Self when its memory is C-contiguous, else a contiguous (differentiable) copy."""
-        return self if self.is_contiguous() else ops.Cast.apply(self, dtype=self.dtype)
+        if self.is_contiguous():
+            return self
+        return ops.Cast.apply(self, dtype=self.dtype, order="C")
 
     def is_contiguous(self):
         return builtins.bool(self._data.flags.c_contiguous)
@@ -449,17 +456,24 @@ class Tensor:
     def mean(self, dim=None, keepdim=False):
         if not dtypes.is_floating(self.dtype):
             raise TypeError(f"mean needs a floating point tensor, got {self.dtype}")
+        if self.dtype == dtypes.float16:  # PyTorch accumulates half in float32: no overflow
+            return self.float().mean(dim, keepdim).half()
         return self.sum(dim, keepdim) / _count(self.shape, _dims(dim, self.ndim))
 
     def var(self, dim=None, unbiased=True, keepdim=False, *, correction=None):
         """Variance over ``dim``; divides by n - 1 (``unbiased``) or by n - ``correction``."""
         correction = (1 if unbiased else 0) if correction is None else correction
+        if self.dtype == dtypes.float16:
+            return self.float().var(dim, keepdim=keepdim, correction=correction).half()
         centered = self - self.mean(dim, keepdim=True)
         count = _count(self.shape, _dims(dim, self.ndim))
         return (centered * centered).sum(dim, keepdim) / builtins.max(count - correction, 0)
 
     def std(self, dim=None, unbiased=True, keepdim=False, *, correction=None):
-        return self.var(dim, unbiased, keepdim, correction=correction).sqrt()
+        var = self.var(dim, unbiased, keepdim, correction=correction)
+        # A constant input has std 0 and, as in PyTorch, gradient 0 (not 0 / 0).
+        nonzero = var._data != 0
+        return where(nonzero, where(nonzero, var, 1).sqrt(), 0)
 
     def amax(self, dim=None, keepdim=False):
         """Largest elements over ``dim`` (all when None); tied maxima share the gradient."""
@@ -472,12 +486,16 @@ class Tensor:
         """``max()``: a 0-d tensor; ``max(dim)``: (values, indices); ``max(other)``: maximum."""
         if isinstance(dim, Tensor):
             return self.maximum(dim)
-        return self.amax() if dim is None else self._select(np.argmax, dim, keepdim)
+        if dim is None:
+            return ops.Amax.apply(self, dim=None, nan_picks=True)
+        return self._select(np.argmax, dim, keepdim)
 
     def min(self, dim=None, keepdim=False):
         if isinstance(dim, Tensor):
             return self.minimum(dim)
-        return self.amin() if dim is None else self._select(np.argmin, dim, keepdim)
+        if dim is None:
+            return ops.Amax.apply(self, dim=None, smallest=True, nan_picks=True)
+        return self._select(np.argmin, dim, keepdim)
 
     def _select(self, arg_function, dim, keepdim):
         """Values and indices of the first extreme along ``dim``; the gradient goes there."""

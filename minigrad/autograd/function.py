@@ -46,7 +46,7 @@ class Context:
         for position, counter, version, output in self._versions:
             if counter.value != version:
                 array = self._saved[position]
-                which = "" if output is None else f", which is output {output} of {self._op}"
+                which = "" if output is None else f", which is output {output} of {self._op},"
                 raise RuntimeError(
                     MODIFIED_MESSAGE.format(
                         kind=_tensor_kind(array.dtype), shape=list(array.shape), which=which,
@@ -59,7 +59,7 @@ class Context:
         """Note the version of each saved array that is a Tensor's (an input's or output's):
         an array no Tensor holds is the ctx's own, and nobody else can change it."""
         self._op = function.__name__
-        sources = [(a._data, a, None) for a in args if hasattr(a, "_version_counter")]
+        sources = [(a._data, a, None) for a in args if hasattr(a, "_data")]
         sources += [(out._data, out, index) for index, out in enumerate(outputs)]
         versions = []
         for position, array in enumerate(self._saved):
@@ -197,8 +197,8 @@ def _share_version(out, args):
     """An output that is a view of an input's memory is a view of that input, as in PyTorch:
     same version counter, and the input (or its own base) as its base."""
     for a in args:
-        if hasattr(a, "_version_counter") and np.may_share_memory(out._data, a._data):
-            out._version_counter = a._version_counter
+        if hasattr(a, "_data") and np.may_share_memory(out._data, a._data):
+            out._counter = a._version_counter
             out._base = a if a._base is None else a._base
             return
 

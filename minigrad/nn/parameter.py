@@ -3,7 +3,6 @@
 import numpy as np
 
 from minigrad import dtypes
-from minigrad.autograd.function import VersionCounter
 from minigrad.tensor import Tensor
 
 
@@ -30,7 +29,8 @@ class Parameter(Tensor):
                 array = array.astype(dtypes.get_default_dtype())
         self._data = array
         # Shares the memory of a Tensor given as data, and so its version counter.
-        self._version_counter = getattr(data, "_version_counter", None) or VersionCounter()
+        if isinstance(data, Tensor):
+            self._counter = data._version_counter
         self.grad = None
         self.grad_fn = None
         self._output_index = 0
