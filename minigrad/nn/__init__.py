@@ -4,7 +4,7 @@ from minigrad import nn
 model = nn.Sequential(nn.Linear(784, 128), nn.ReLU(), nn.Linear(128, 10))
 """
 
-from minigrad.nn import functional, init
+from minigrad.nn import functional, init, utils
 from minigrad.nn.modules import (
     GELU,
     AvgPool2d,
@@ -12,9 +12,16 @@ from minigrad.nn.modules import (
     BatchNorm2d,
     BCELoss,
     BCEWithLogitsLoss,
+    CircularPad1d,
+    CircularPad2d,
+    CircularPad3d,
+    ConstantPad1d,
+    ConstantPad2d,
+    ConstantPad3d,
     Conv2d,
     CrossEntropyLoss,
     Dropout,
+    Embedding,
     Flatten,
     Identity,
     LeakyReLU,
@@ -26,11 +33,23 @@ from minigrad.nn.modules import (
     ModuleList,
     MSELoss,
     NLLLoss,
+    ParameterDict,
+    ParameterList,
+    ReflectionPad1d,
+    ReflectionPad2d,
+    ReflectionPad3d,
     ReLU,
+    ReplicationPad1d,
+    ReplicationPad2d,
+    ReplicationPad3d,
     Sequential,
     Sigmoid,
     Softmax,
     Tanh,
+    Unflatten,
+    ZeroPad1d,
+    ZeroPad2d,
+    ZeroPad3d,
 )
 from minigrad.nn.parameter import Parameter
 
@@ -39,4 +58,10 @@ __all__ = [
     "CrossEntropyLoss", "Dropout", "Flatten", "GELU", "Identity", "LeakyReLU", "Linear",
     "LogSoftmax", "MSELoss", "MaxPool2d", "Module", "ModuleDict", "ModuleList", "NLLLoss",
     "Parameter", "ReLU", "Sequential", "Sigmoid", "Softmax", "Tanh", "functional", "init",
+]  # fmt: skip
+__all__ += [
+    "CircularPad1d", "CircularPad2d", "CircularPad3d", "ConstantPad1d", "ConstantPad2d",
+    "ConstantPad3d", "Embedding", "ParameterDict", "ParameterList", "ReflectionPad1d",
+    "ReflectionPad2d", "ReflectionPad3d", "ReplicationPad1d", "ReplicationPad2d",
+    "ReplicationPad3d", "Unflatten", "ZeroPad1d", "ZeroPad2d", "ZeroPad3d", "utils",
 ]  # fmt: skip

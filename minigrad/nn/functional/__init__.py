@@ -30,6 +30,8 @@ from minigrad.nn.functional.loss import (
     nll_loss,
 )
 from minigrad.nn.functional.normalization import batch_norm
+from minigrad.nn.functional.padding import pad
+from minigrad.nn.functional.sparse import embedding, one_hot
 
 __all__ = [
     "avg_pool2d", "batch_norm", "binary_cross_entropy", "binary_cross_entropy_with_logits",
@@ -37,3 +39,4 @@ __all__ = [
     "log_softmax", "max_pool2d", "mse_loss", "nll_loss", "receptive_field", "relu", "sigmoid",
     "softmax", "tanh",
 ]  # fmt: skip
+__all__ += ["embedding", "one_hot", "pad"]
