@@ -74,7 +74,6 @@ class BackwardHook:
         self.hooks = hooks
         self.pre_hooks = pre_hooks
         self.grad_outputs = None
-        self.n_inputs = 0
         self.input_positions = None  # positions of the inputs routed through the identity
 
     def _route(self, values, on_backward):
@@ -92,25 +91,36 @@ class BackwardHook:
         return tuple(values), positions
 
     def setup_input_hook(self, args):
-        self.n_inputs = len(args)
+        self.input_defaults = self._zeros_for_tensors(args)
         args, self.input_positions = self._route(args, self._on_input_grads)
         return args
 
     def setup_output_hook(self, result):
         single = not isinstance(result, tuple)
         outputs = (result,) if single else result
-        self.n_outputs = len(outputs)
+        self.output_defaults = self._zeros_for_tensors(outputs)
         outputs, self.output_positions = self._route(outputs, self._on_output_grads)
         return outputs[0] if single else outputs
 
-    def _pack(self, positions, grads, size):
-        packed = [None] * size
+    @staticmethod
+    def _zeros_for_tensors(values):
+        # As PyTorch: a floating Tensor argument that needs no gradient gets zeros, anything
+        # else None.
+        return [
+            Tensor._make(np.zeros(v.shape, v.dtype))
+            if isinstance(v, Tensor) and np.issubdtype(v.dtype, np.floating)
+            else None
+            for v in values
+        ]
+
+    def _pack(self, positions, grads, defaults):
+        packed = list(defaults)
         for position, grad in zip(positions, grads):
             packed[position] = _as_tensor_or_none(grad)
         return tuple(packed)
 
     def _on_output_grads(self, grads):
-        self.grad_outputs = self._pack(self.output_positions, grads, self.n_outputs)
+        self.grad_outputs = self._pack(self.output_positions, grads, self.output_defaults)
         for hook in self.pre_hooks:
             result = hook(self.module, self.grad_outputs)
             if result is None:
@@ -130,7 +140,7 @@ class BackwardHook:
                 UserWarning,
                 stacklevel=2,
             )
-            grad_inputs = (None,) * self.n_inputs
+            grad_inputs = (None,) * len(self.input_defaults)
             for hook in self.hooks:
                 result = hook(self.module, grad_inputs, grad_outputs)
                 if result is not None and any(g is not None for g in result):
@@ -144,7 +154,7 @@ class BackwardHook:
     def _on_input_grads(self, grads):
         if self.grad_outputs is None:  # the outputs were not on the path to the loss
             return grads
-        grad_inputs = self._pack(self.input_positions, grads, self.n_inputs)
+        grad_inputs = self._pack(self.input_positions, grads, self.input_defaults)
         for hook in self.hooks:
             result = hook(self.module, grad_inputs, self.grad_outputs)
             if result is None:

@@ -197,10 +197,12 @@ class Module:
                 )
             object.__setattr__(self, name, value)
         elif isinstance(value, Parameter):
-            self._forget(name)
+            if name not in self._parameters:  # a replacement keeps its place, as PyTorch
+                self._forget(name)
             self.register_parameter(name, value)
         elif isinstance(value, Module):
-            self._forget(name)
+            if name not in self._modules:
+                self._forget(name)
             self._modules[name] = value
         elif name in self._parameters:
             _replace(self._parameters, name, value, Parameter, "parameter", "nn.Parameter")

@@ -65,10 +65,11 @@ def clip_grads_with_norm_(parameters, max_norm, total_norm, foreach=None):
     max_norm = float(max_norm)
     grads = _grads(parameters)
     total = total_norm._data if isinstance(total_norm, Tensor) else np.asarray(total_norm)
-    with np.errstate(invalid="ignore"):  # a NaN total norm makes NaN gradients, as PyTorch
+    # A non-finite total norm makes NaN gradients (inf * 0), as PyTorch: no warning.
+    with np.errstate(invalid="ignore"):
         coef = np.minimum(max_norm / (total + 1e-6), 1.0)
-    for grad in grads:
-        grad._data *= coef.astype(grad.dtype)
+        for grad in grads:
+            grad._data *= coef.astype(grad.dtype)
 
 
 def clip_grad_norm_(parameters, max_norm, norm_type=2.0, error_if_nonfinite=False, foreach=None):
