@@ -90,17 +90,21 @@ def _pad_dim(x, dim, left, right, mode, value):
             f"pad: padding ({left}, {right}) at dimension {dim} of input {list(x.shape)} must be "
             "smaller than that dimension's size in 'reflect' mode"
         )
-    if mode == "circular" and (left > size or right > size):
-        raise RuntimeError(
-            f"pad: padding ({left}, {right}) at dimension {dim} of input {list(x.shape)} wraps "
-            "around more than once in 'circular' mode"
-        )
     if mode in ("replicate", "circular") and size == 0 and (left > 0 or right > 0):
         raise RuntimeError(f"pad: cannot pad the empty dimension {dim} in {mode!r} mode")
     before = (slice(None),) * dim
     middle = (
         x if left >= 0 and right >= 0 else x[before + (slice(-min(left, 0), size + min(right, 0)),)]
     )
+    if mode == "circular":
+        # PyTorch crops first and wraps around what is left (reflect and replicate mirror
+        # and repeat the original edges).
+        x, size = middle, middle.shape[dim]
+        if left > size or right > size:
+            raise RuntimeError(
+                f"pad: padding ({left}, {right}) at dimension {dim} of input {list(x.shape)} "
+                "wraps around more than once in 'circular' mode"
+            )
     pieces = []
     for amount, positions in ((left, np.arange(-left, 0)), (right, np.arange(size, size + right))):
         if amount <= 0:
