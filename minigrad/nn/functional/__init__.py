@@ -5,13 +5,32 @@ loss = F.cross_entropy(model(x), y)
 """
 
 from minigrad.nn.functional.activation import (
+    celu,
+    elu,
     gelu,
+    glu,
+    hardshrink,
+    hardsigmoid,
+    hardswish,
+    hardtanh,
     leaky_relu,
     log_softmax,
+    logsigmoid,
+    mish,
+    prelu,
     relu,
+    relu6,
+    selu,
     sigmoid,
+    silu,
     softmax,
+    softmin,
+    softplus,
+    softshrink,
+    softsign,
     tanh,
+    tanhshrink,
+    threshold,
 )
 from minigrad.nn.functional.conv import (
     avg_pool2d,
@@ -39,4 +58,8 @@ __all__ = [
     "log_softmax", "max_pool2d", "mse_loss", "nll_loss", "receptive_field", "relu", "sigmoid",
     "softmax", "tanh",
 ]  # fmt: skip
-__all__ += ["embedding", "one_hot", "pad"]
+__all__ += [
+    "celu", "elu", "embedding", "glu", "hardshrink", "hardsigmoid", "hardswish", "hardtanh",
+    "logsigmoid", "mish", "one_hot", "pad", "prelu", "relu6", "selu", "silu", "softmin",
+    "softplus", "softshrink", "softsign", "tanhshrink", "threshold",
+]  # fmt: skip
