@@ -6,7 +6,8 @@ from minigrad.tensor import Tensor, as_tensor, where
 
 
 class EmbeddingArgumentError(AssertionError, ValueError):
-    """A bad padding_idx or weight shape: PyTorch raises AssertionError, a ValueError here too."""
+    """A bad constructor argument where PyTorch asserts (Embedding's padding_idx, Hardtanh's
+    bounds): an AssertionError, as PyTorch's, and a ValueError, as it should be."""
 
 
 def _normalize_padding_idx(padding_idx, num_embeddings):

@@ -4,6 +4,7 @@ PReLU, GLU, Tanhshrink, Softshrink, Hardshrink, Threshold, Softmin."""
 
 from minigrad import factories
 from minigrad.nn import functional as F
+from minigrad.nn.functional.sparse import EmbeddingArgumentError
 from minigrad.nn.modules.module import Module
 from minigrad.nn.parameter import Parameter
 
@@ -218,7 +219,9 @@ class Hardtanh(Module):
     def __init__(self, min_val=-1.0, max_val=1.0, inplace=False):
         super().__init__()
         if min_val > max_val:
-            raise ValueError(f"min_val cannot be greater than max_val ({min_val} > {max_val})")
+            raise EmbeddingArgumentError(
+                f"max_val ({max_val}) must be greater than min_val ({min_val})"
+            )
         self.min_val, self.max_val, self.inplace = min_val, max_val, inplace
 
     def forward(self, input):
