@@ -194,4 +194,37 @@ OPS = [
     OpCase("hardshrink", lambda lib, a: _F(lib).hardshrink(a, 0.3), UNARY_SHAPES),
     OpCase("threshold", lambda lib, a: _F(lib).threshold(a, 0.2, -1.5), UNARY_SHAPES),
     OpCase("softmin", lambda lib, a: _F(lib).softmin(a, dim=1), REDUCE_SHAPES),
+    OpCase(
+        "layer_norm",
+        lambda lib, a, w, b: _F(lib).layer_norm(a, (4,), w, b),
+        [[(3, 4), (4,), (4,)], [(2, 3, 4), (4,), (4,)]],
+    ),
+    OpCase("layer_norm_2d", lambda lib, a: _F(lib).layer_norm(a, (3, 4)), [[(2, 3, 4)]]),
+    OpCase(
+        "group_norm",
+        lambda lib, a, w, b: _F(lib).group_norm(a, 2, w, b),
+        [[(2, 4, 3), (4,), (4,)], [(3, 6), (6,), (6,)]],
+    ),
+    OpCase("normalize", lambda lib, a: _F(lib).normalize(a), [[(3, 4)], [(2, 3, 2)]]),
+    OpCase(
+        "normalize_p3",
+        lambda lib, a: _F(lib).normalize(a, p=3.0, dim=-1),
+        [[(3, 4)]],
+        domain="away_from_zero",
+    ),
+    OpCase(
+        "cosine_similarity",
+        lambda lib, a, b: _F(lib).cosine_similarity(a, b, dim=-1),
+        [[(3, 4), (3, 4)], [(2, 1, 4), (3, 4)]],
+    ),
+    OpCase(
+        "pairwise_distance",
+        lambda lib, a, b: _F(lib).pairwise_distance(a, b),
+        [[(3, 4), (3, 4)], [(4,), (3, 4)]],
+    ),
+    OpCase(
+        "pairwise_distance_p1",
+        lambda lib, a, b: _F(lib).pairwise_distance(a, b, p=1.0, keepdim=True),
+        [[(3, 4), (3, 4)]],
+    ),
 ]

@@ -39,6 +39,7 @@ from minigrad.nn.functional.conv import (
     max_pool2d,
     receptive_field,
 )
+from minigrad.nn.functional.distance import cosine_similarity, normalize, pairwise_distance
 from minigrad.nn.functional.dropout import dropout
 from minigrad.nn.functional.linear import linear
 from minigrad.nn.functional.loss import (
@@ -48,7 +49,7 @@ from minigrad.nn.functional.loss import (
     mse_loss,
     nll_loss,
 )
-from minigrad.nn.functional.normalization import batch_norm
+from minigrad.nn.functional.normalization import batch_norm, group_norm, layer_norm
 from minigrad.nn.functional.padding import pad
 from minigrad.nn.functional.sparse import embedding, one_hot
 
@@ -63,3 +64,4 @@ __all__ += [
     "logsigmoid", "mish", "one_hot", "pad", "prelu", "relu6", "selu", "silu", "softmin",
     "softplus", "softshrink", "softsign", "tanhshrink", "threshold",
 ]  # fmt: skip
+__all__ += ["cosine_similarity", "group_norm", "layer_norm", "normalize", "pairwise_distance"]

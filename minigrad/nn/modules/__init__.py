@@ -37,6 +37,7 @@ from minigrad.nn.modules.container import (
     Sequential,
 )
 from minigrad.nn.modules.conv import Conv2d
+from minigrad.nn.modules.distance import CosineSimilarity, PairwiseDistance
 from minigrad.nn.modules.dropout import Dropout
 from minigrad.nn.modules.flatten import Flatten, Unflatten
 from minigrad.nn.modules.linear import Identity, Linear
@@ -48,6 +49,7 @@ from minigrad.nn.modules.loss import (
     NLLLoss,
 )
 from minigrad.nn.modules.module import Module
+from minigrad.nn.modules.normalization import GroupNorm, LayerNorm
 from minigrad.nn.modules.padding import (
     CircularPad1d,
     CircularPad2d,

@@ -1,0 +1,63 @@
+"""``normalize``, ``cosine_similarity`` and ``pairwise_distance``: vector norms along a dim,
+from differentiable ops, with a gradient of 0 (not NaN) where a norm is 0."""
+
+import math
+
+import numpy as np
+
+from minigrad.tensor import Tensor, _broadcast_shape, as_tensor, where
+
+
+def _vector_norm(x, p, dim, keepdim=False, floor=0.0):
+    """max(||x||_p along dim, floor), whose gradient is finite everywhere (0 where the norm
+    is at or below ``floor``, as a clamped PyTorch norm's)."""
+    p = float(p)
+    if p <= 0:
+        raise ValueError(f"the norm order p must be positive, got {p}")
+    if math.isinf(p):
+        return x.abs().amax(dim, keepdim=keepdim).clamp(min=floor)
+    powered = x * x if p == 2 else x.abs() ** p
+    total = powered.sum(dim, keepdim=keepdim)
+    # max(total, floor ** p) ** (1 / p) = max(norm, floor); the where keeps the root's
+    # gradient off 0 (its derivative there is infinite).
+    bound = floor**p
+    positive = total > bound
+    safe = where(positive, total, Tensor._make(np.ones((), total.dtype)))
+    rooted = safe.sqrt() if p == 2 else safe ** (1 / p)
+    return where(positive, rooted, Tensor._make(np.asarray(floor, total.dtype)))
+
+
+def normalize(input, p=2.0, dim=1, eps=1e-12):
+    """input / max(||input||_p along dim, eps): unit vectors along ``dim``.
+
+    Example: ``F.normalize(mg.tensor([[3.0, 4.0]]))`` is ``tensor([[0.6, 0.8]])``.
+    """
+    input = as_tensor(input)
+    return input / _vector_norm(input, p, dim, keepdim=True, floor=eps)
+
+
+def cosine_similarity(x1, x2, dim=1, eps=1e-8):
+    """sum(x1 * x2) / (max(||x1||, eps) * max(||x2||, eps)) along ``dim``, the two
+    broadcast together first (as PyTorch, each is divided by its own clamped norm).
+
+    Example: ``F.cosine_similarity(mg.tensor([[1.0, 0.0]]), mg.tensor([[1.0, 1.0]]))`` is
+    ``tensor([0.7071])``.
+    """
+    x1, x2 = as_tensor(x1), as_tensor(x2)
+    shape = _broadcast_shape("cosine_similarity", x1.shape, x2.shape)
+    x1, x2 = x1.expand(*shape), x2.expand(*shape)
+    unit1 = x1 / _vector_norm(x1, 2, dim, keepdim=True, floor=eps)
+    unit2 = x2 / _vector_norm(x2, 2, dim, keepdim=True, floor=eps)
+    return (unit1 * unit2).sum(dim)
+
+
+def pairwise_distance(x1, x2, p=2.0, eps=1e-6, keepdim=False):
+    """||x1 - x2 + eps||_p along the last dim (broadcasting), as ``F.pairwise_distance``.
+
+    Example: ``F.pairwise_distance(mg.zeros(2, 3), mg.ones(2, 3), eps=0)`` is
+    ``tensor([1.7321, 1.7321])``.
+    """
+    x1, x2 = as_tensor(x1), as_tensor(x2)
+    _broadcast_shape("pairwise_distance", x1.shape, x2.shape)
+    diff = x1 - x2 + eps
+    return _vector_norm(diff, p, -1, keepdim=keepdim)
