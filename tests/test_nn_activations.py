@@ -208,3 +208,12 @@ def test_norm_and_distance_bad_inputs_match_torch(torch):
         F.group_norm(mg.zeros(2, 3), 2)
     with pytest.raises(ValueError, match="p must be positive"):
         F.normalize(mg.zeros(2, 3), p=0)
+
+
+def test_normalize_out_argument(torch):
+    out = mg.empty(2, 2)
+    result = F.normalize(mg.tensor([[3.0, 4.0], [0.0, 2.0]]), out=out)
+    assert result is out
+    np.testing.assert_allclose(out.numpy(), [[0.6, 0.8], [0.0, 1.0]], rtol=1e-6)
+    with pytest.raises(RuntimeError, match="don't support automatic differentiation"):
+        F.normalize(mg.ones(2, 2, requires_grad=True), out=mg.empty(2, 2))

@@ -787,3 +787,88 @@ def test_one_hot_bad_inputs_match_torch(torch):
         message = str(expected.value).split(".")[0]
         with pytest.raises(RuntimeError, match=message):
             F.one_hot(ours, num_classes)
+
+
+# ---- names and signatures ------------------------------------------------------------------------
+
+NEW_FUNCTIONS = (
+    "pad embedding one_hot elu selu celu silu mish softplus softsign hardtanh relu6 hardsigmoid "
+    "hardswish logsigmoid prelu glu tanhshrink softshrink hardshrink threshold softmin "
+    "layer_norm group_norm normalize cosine_similarity pairwise_distance"
+).split()
+NEW_INIT = "trunc_normal_ orthogonal_ sparse_ eye_ dirac_ uniform_ normal_ calculate_gain".split()
+NEW_UTILS = (
+    "clip_grad_norm_ clip_grad_norm clip_grad_value_ clip_grads_with_norm_ get_total_norm "
+    "parameters_to_vector vector_to_parameters"
+).split()
+
+
+def test_public_names_exist_in_torch(torch):
+    minigrad_only = {"functional", "init", "utils", "conv_output_size", "receptive_field"}
+    for ours, theirs in [(nn, torch.nn), (F, torch.nn.functional), (nn.init, torch.nn.init),
+                         (nn.utils, torch.nn.utils)]:  # fmt: skip
+        missing = [n for n in ours.__all__ if n not in minigrad_only and not hasattr(theirs, n)]
+        assert missing == [], f"{ours.__name__}: names PyTorch lacks: {missing}"
+
+
+@pytest.mark.parametrize(
+    "ours, theirs_path",
+    [(getattr(F, n), f"nn.functional.{n}") for n in NEW_FUNCTIONS]
+    + [(getattr(nn.init, n), f"nn.init.{n}") for n in NEW_INIT]
+    + [(getattr(nn.utils, n), f"nn.utils.{n}") for n in NEW_UTILS],
+)
+def test_argument_names_and_defaults_match_torch(torch, ours, theirs_path):
+    import inspect
+
+    theirs = torch
+    for part in theirs_path.split("."):
+        theirs = getattr(theirs, part)
+    try:
+        expected = inspect.signature(theirs).parameters
+    except (TypeError, ValueError):
+        pytest.skip(f"{theirs_path} has no Python signature")
+    got = inspect.signature(ours).parameters
+    assert list(got) == list(expected)
+    for name, parameter in expected.items():
+        assert got[name].default == parameter.default, name
+
+
+NEW_MODULES = (
+    "ModuleDict ParameterList ParameterDict Unflatten Embedding ZeroPad1d ZeroPad2d ZeroPad3d "
+    "ConstantPad1d ConstantPad2d ConstantPad3d ReflectionPad1d ReflectionPad2d ReflectionPad3d "
+    "ReplicationPad1d ReplicationPad2d ReplicationPad3d CircularPad1d CircularPad2d "
+    "CircularPad3d ELU CELU SELU SiLU Mish Softplus Softsign Hardtanh ReLU6 Hardsigmoid "
+    "Hardswish LogSigmoid PReLU GLU Tanhshrink Softshrink Hardshrink Threshold Softmin "
+    "LayerNorm GroupNorm CosineSimilarity PairwiseDistance"
+).split()
+
+
+@pytest.mark.parametrize("name", NEW_MODULES)
+def test_module_constructor_arguments_match_torch(torch, name):
+    import inspect
+
+    got = inspect.signature(getattr(nn, name)).parameters
+    expected = inspect.signature(getattr(torch.nn, name)).parameters
+    if list(expected) == ["args", "kwargs"]:  # no constructor of its own: Module's
+        expected = {}
+    assert list(got) == list(expected)
+    for key, parameter in expected.items():
+        assert got[key].default == parameter.default, key
+
+
+MODULE_METHODS = (
+    "register_forward_hook register_forward_pre_hook register_full_backward_hook "
+    "register_full_backward_pre_hook get_submodule get_parameter get_buffer named_modules "
+    "named_buffers requires_grad_ apply add_module"
+).split()
+
+
+@pytest.mark.parametrize("method", MODULE_METHODS)
+def test_module_method_arguments_match_torch(torch, method):
+    import inspect
+
+    got = inspect.signature(getattr(nn.Module, method)).parameters
+    expected = inspect.signature(getattr(torch.nn.Module, method)).parameters
+    assert list(got) == list(expected)
+    for key, parameter in expected.items():
+        assert got[key].default == parameter.default, key

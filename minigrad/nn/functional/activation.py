@@ -258,8 +258,9 @@ def threshold(input, threshold, value, inplace=False):
     return where(x > threshold, x, _constant(x, value))
 
 
-def softmin(input, dim=None, dtype=None):
-    """softmax(-input, dim): each slice sums to 1, the smallest entry weighs most."""
+def softmin(input, dim=None, _stacklevel=3, dtype=None):
+    """softmax(-input, dim): each slice sums to 1, the smallest entry weighs most
+    (``_stacklevel`` is PyTorch's, accepted and unused)."""
     input = as_tensor(input) if dtype is None else as_tensor(input).to(dtype)
     dim = _softmax_dim("softmin", input.ndim) if dim is None else dim
     return (-input).softmax(_dim(dim, input.ndim))

@@ -27,13 +27,25 @@ def _vector_norm(x, p, dim, keepdim=False, floor=0.0):
     return where(positive, rooted, Tensor._make(np.asarray(floor, total.dtype)))
 
 
-def normalize(input, p=2.0, dim=1, eps=1e-12):
-    """input / max(||input||_p along dim, eps): unit vectors along ``dim``.
+def normalize(input, p=2.0, dim=1, eps=1e-12, out=None):
+    """input / max(||input||_p along dim, eps): unit vectors along ``dim``. With ``out``
+    the result is written into that tensor (no gradient then, as PyTorch).
 
     Example: ``F.normalize(mg.tensor([[3.0, 4.0]]))`` is ``tensor([[0.6, 0.8]])``.
     """
     input = as_tensor(input)
-    return input / _vector_norm(input, p, dim, keepdim=True, floor=eps)
+    result = input / _vector_norm(input, p, dim, keepdim=True, floor=eps)
+    if out is None:
+        return result
+    if result.requires_grad:
+        raise RuntimeError(
+            "normalize(): functions with out=... arguments don't support automatic "
+            "differentiation, but one of the arguments requires grad."
+        )
+    if not isinstance(out, Tensor) or out.shape != result.shape:
+        raise RuntimeError(f"normalize(): out must be a Tensor of shape {result.shape}")
+    np.copyto(out._data, result._data, casting="unsafe")
+    return out
 
 
 def cosine_similarity(x1, x2, dim=1, eps=1e-8):

@@ -57,11 +57,12 @@ def _as_tensor_or_none(grad):
     return Tensor._make(np.asarray(grad))
 
 
-def _as_array_or_none(grad):
-    # A hook returns Tensors; the engine works on arrays (or on Tensors when it passed Tensors).
-    if grad is None or not isinstance(grad, Tensor):
-        return grad
-    return grad._data
+def _for_engine(grads, like):
+    """Hooks return Tensors; hand the engine back the kind it passed in: arrays on the plain
+    first-order path, Tensors when it passed Tensors (a graph being built for create_graph)."""
+    if any(isinstance(g, Tensor) for g in like):
+        return tuple(g if g is None or isinstance(g, Tensor) else Tensor._make(g) for g in grads)
+    return tuple(g._data if isinstance(g, Tensor) else g for g in grads)
 
 
 class BackwardHook:
@@ -149,7 +150,7 @@ class BackwardHook:
                         "always return None or None for all gradients."
                     )
             self.grad_outputs = None
-        return tuple(_as_array_or_none(grad_outputs[i]) for i in self.output_positions)
+        return _for_engine([grad_outputs[i] for i in self.output_positions], grads)
 
     def _on_input_grads(self, grads):
         if self.grad_outputs is None:  # the outputs were not on the path to the loss
@@ -167,4 +168,4 @@ class BackwardHook:
                 )
             grad_inputs = result
         self.grad_outputs = None
-        return tuple(_as_array_or_none(grad_inputs[i]) for i in self.input_positions)
+        return _for_engine([grad_inputs[i] for i in self.input_positions], grads)

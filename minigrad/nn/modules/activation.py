@@ -2,6 +2,8 @@
 SELU, SiLU, Mish, Softplus, Softsign, Hardtanh, ReLU6, Hardsigmoid, Hardswish, LogSigmoid,
 PReLU, GLU, Tanhshrink, Softshrink, Hardshrink, Threshold, Softmin."""
 
+import warnings
+
 from minigrad import factories
 from minigrad.nn import functional as F
 from minigrad.nn.functional.sparse import EmbeddingArgumentError
@@ -216,8 +218,18 @@ class LogSigmoid(Module):
 class Hardtanh(Module):
     """x clamped to [min_val, max_val] (default [-1, 1])."""
 
-    def __init__(self, min_val=-1.0, max_val=1.0, inplace=False):
+    def __init__(self, min_val=-1.0, max_val=1.0, inplace=False, min_value=None, max_value=None):
         super().__init__()
+        for old_name, new_name, value in (("min_value", "min_val", min_value),
+                                          ("max_value", "max_val", max_value)):  # fmt: skip
+            if value is not None:
+                warnings.warn(
+                    f"keyword argument `{old_name}` is deprecated and renamed to `{new_name}`",
+                    FutureWarning,
+                    stacklevel=2,
+                )
+        min_val = min_val if min_value is None else min_value
+        max_val = max_val if max_value is None else max_value
         if min_val > max_val:
             raise EmbeddingArgumentError(
                 f"max_val ({max_val}) must be greater than min_val ({min_val})"

@@ -58,7 +58,7 @@ class GroupNorm(Module):
     """
 
     def __init__(
-        self, num_groups, num_channels, eps=1e-5, affine=True, bias=True, device=None, dtype=None
+        self, num_groups, num_channels, eps=1e-5, affine=True, device=None, dtype=None, *, bias=True
     ):
         super().__init__()
         if num_channels % num_groups:
