@@ -106,7 +106,7 @@ def test_bad_arguments_match_torch(torch):
     with pytest.raises(RuntimeError, match="parameter numbers = 2 and channel size = 3"):
         F.prelu(mg.zeros(2, 3), mg.ones(2))
     with pytest.raises(RuntimeError, match="lambda must be greater or equal to 0"):
-        F.hardshrink(mg.zeros(2), -1.0)
+        F.softshrink(mg.zeros(2), -1.0)
     with pytest.raises(TypeError, match="num_parameters must be an int"):
         nn.PReLU(2.5)
     with pytest.raises(ValueError, match="num_parameters must be at least 1"):
@@ -206,8 +206,6 @@ def test_norm_and_distance_bad_inputs_match_torch(torch):
         F.layer_norm(mg.zeros(2, 3), 4)
     with pytest.raises(RuntimeError, match="divisible by num_groups"):
         F.group_norm(mg.zeros(2, 3), 2)
-    with pytest.raises(ValueError, match="p must be positive"):
-        F.normalize(mg.zeros(2, 3), p=0)
 
 
 def test_normalize_out_argument(torch):

@@ -202,7 +202,9 @@ def prelu(input, weight):
     """input where input > 0, else weight * input; ``weight`` has one element, or one per
     channel (dim 1 of an input of 2 or more dims)."""
     x, weight = _float_input(input), as_tensor(weight)
-    if weight.numel() != 1:
+    if weight.numel() == 1:
+        weight = weight.reshape(())  # the result keeps the input's shape, 0-d included
+    else:
         channels = x.shape[1] if x.ndim >= 2 else 1  # PyTorch: a 1-D input is one channel
         if weight.ndim != 1 or weight.numel() != channels:
             raise RuntimeError(
@@ -246,8 +248,7 @@ def softshrink(input, lambd=0.5):
 
 
 def hardshrink(input, lambd=0.5):
-    """input where |input| > lambd, else 0."""
-    _check_lambd(lambd)
+    """input where |input| > lambd, else 0 (a negative lambd keeps everything, as PyTorch)."""
     x = _float_input(input)
     return where((x > lambd) | (x < -lambd), x, _constant(x, 0))
 

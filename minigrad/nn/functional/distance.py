@@ -9,22 +9,35 @@ from minigrad.tensor import Tensor, _broadcast_shape, as_tensor, where
 
 
 def _vector_norm(x, p, dim, keepdim=False, floor=0.0):
-    """max(||x||_p along dim, floor), whose gradient is finite everywhere (0 where the norm
-    is at or below ``floor``, as a clamped PyTorch norm's)."""
+    """max(||x||_p along dim, floor) for any order p (inf, -inf, 0 counts the non-zeros,
+    negative p as torch.linalg.vector_norm), with a finite gradient everywhere: 0 where
+    the norm is at or below ``floor`` or where a root meets 0, as a clamped PyTorch norm's."""
     p = float(p)
-    if p <= 0:
-        raise ValueError(f"the norm order p must be positive, got {p}")
-    if math.isinf(p):
-        return x.abs().amax(dim, keepdim=keepdim).clamp(min=floor)
-    powered = x * x if p == 2 else x.abs() ** p
-    total = powered.sum(dim, keepdim=keepdim)
-    # max(total, floor ** p) ** (1 / p) = max(norm, floor); the where keeps the root's
-    # gradient off 0 (its derivative there is infinite).
-    bound = floor**p
-    positive = total > bound
-    safe = where(positive, total, Tensor._make(np.ones((), total.dtype)))
-    rooted = safe.sqrt() if p == 2 else safe ** (1 / p)
-    return where(positive, rooted, Tensor._make(np.asarray(floor, total.dtype)))
+    absolute = x.abs()
+    if p == math.inf:
+        norm = absolute.amax(dim, keepdim=keepdim)
+    elif p == -math.inf:
+        norm = absolute.amin(dim, keepdim=keepdim)
+    elif p == 0:  # the number of non-zeros: no gradient
+        norm = Tensor._make((x._data != 0).sum(axis=dim, keepdims=keepdim).astype(x.dtype))
+    else:
+        one = _constant(x, 1)
+        if p < 0:  # 0 ** p is inf (and the norm 0): keep the power's gradient off 0
+            zero = absolute == 0
+            powered = where(zero, _constant(x, math.inf), where(zero, one, absolute) ** p)
+        else:
+            powered = x * x if p == 2 else absolute**p
+        total = powered.sum(dim, keepdim=keepdim)
+        # The root's derivative is infinite at 0: the where keeps it out of the gradient.
+        positive = total > 0
+        safe = where(positive, total, one)
+        rooted = safe.sqrt() if p == 2 else safe ** (1 / p)
+        norm = where(positive, rooted, _constant(x, 0))
+    return where(norm > floor, norm, _constant(x, floor)) if floor else norm
+
+
+def _constant(like, value):
+    return Tensor._make(np.asarray(value, like.dtype))
 
 
 def normalize(input, p=2.0, dim=1, eps=1e-12, out=None):

@@ -104,7 +104,7 @@ def group_norm(input, num_groups, weight=None, bias=None, eps=1e-5):
             f"of shape {list(input.shape)} and num_groups={num_groups}"
         )
     batch, channels = input.shape[:2]
-    grouped = input.reshape(batch, num_groups, -1)
+    grouped = input.reshape(batch, num_groups, input.numel() // max(batch * num_groups, 1))
     out = _normalize_last(grouped, (2,), eps).reshape(input.shape)
     per_channel = (channels,) + (1,) * (input.ndim - 2)
     for name, param in (("weight", weight), ("bias", bias)):
