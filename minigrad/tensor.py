@@ -550,6 +550,17 @@ class Tensor:
         shape = self.shape[:start] + (-1,) + self.shape[end + 1 :]
         return self.reshape(shape)
 
+    def unflatten(self, dim, sizes):
+        """Split dim ``dim`` into ``sizes`` (one entry may be -1), the inverse of flatten.
+
+        Example: ``mg.zeros(2, 12).unflatten(1, (3, 4)).shape`` is (2, 3, 4).
+        """
+        if not isinstance(sizes, tuple | list) or not sizes:
+            raise TypeError(f"unflatten: sizes must be a non-empty tuple of ints, got {sizes!r}")
+        dim = _dim(dim, self.ndim)
+        inner = _infer_shape(tuple(sizes), (self.shape[dim],), "unflatten")
+        return self.reshape(self.shape[:dim] + inner + self.shape[dim + 1 :])
+
     def permute(self, *dims):
         dims = _shape_argument(dims)
         axes = _dims(dims, self.ndim)

@@ -45,6 +45,11 @@ class OpCase:
         return floats if self.grad_inputs is None else list(self.grad_inputs)
 
 
+def _F(lib):
+    """``torch.nn.functional`` or ``minigrad.nn.functional``, for rows of F functions."""
+    return lib.nn.functional
+
+
 BROADCAST_PAIRS = [[(4, 1), (3,)], [(2, 3), (2, 3)], [(), (3,)], [(5,), ()], [(2, 1, 3), (4, 1)]]
 UNARY_SHAPES = [[(3, 4)], [()], [(1,)], [(2, 3, 1)]]
 REDUCE_SHAPES = [[(3, 4, 5)]]
@@ -150,4 +155,76 @@ OPS = [
         ],
     ),
     OpCase("matmul_fn", lambda lib, a, b: lib.matmul(a, b.T), [[(3, 4), (5, 4)]]),
+    # nn surface (helper nnsurf): padding, embedding, unflatten and composite activations
+    OpCase("pad_constant", lambda lib, a: _F(lib).pad(a, (1, 2, -1, 1), value=0.5), [[(2, 3, 4)]]),
+    OpCase("pad_reflect", lambda lib, a: _F(lib).pad(a, (2, 1, 1, 2), "reflect"), [[(2, 3, 4)]]),
+    OpCase("pad_replicate", lambda lib, a: _F(lib).pad(a, (3, -1), "replicate"), [[(2, 3, 4)]]),
+    OpCase(
+        "pad_circular", lambda lib, a: _F(lib).pad(a, (1, 2, 2, 0), "circular"), [[(1, 2, 3, 4)]]
+    ),
+    OpCase(
+        "embedding",
+        lambda lib, w, i: _F(lib).embedding(i, w),
+        [[(5, 3), (2, 4)], [(4, 2), (7,)]],
+        int_inputs={1: (0, 4)},
+    ),
+    OpCase("unflatten", lambda lib, a: a.unflatten(1, (2, -1)), [[(3, 4, 5)]]),
+    OpCase("elu", lambda lib, a: _F(lib).elu(a, alpha=0.7), UNARY_SHAPES, domain="away_from_zero"),
+    OpCase("selu", lambda lib, a: _F(lib).selu(a), UNARY_SHAPES, domain="away_from_zero"),
+    OpCase("celu", lambda lib, a: _F(lib).celu(a, 1.5), UNARY_SHAPES, domain="away_from_zero"),
+    OpCase("silu", lambda lib, a: _F(lib).silu(a), UNARY_SHAPES),
+    OpCase("mish", lambda lib, a: _F(lib).mish(a), UNARY_SHAPES),
+    OpCase("softplus", lambda lib, a: _F(lib).softplus(a), UNARY_SHAPES),
+    OpCase("softplus_beta", lambda lib, a: _F(lib).softplus(a, beta=2.0), UNARY_SHAPES),
+    OpCase("softsign", lambda lib, a: _F(lib).softsign(a), UNARY_SHAPES),
+    OpCase("logsigmoid", lambda lib, a: _F(lib).logsigmoid(a), UNARY_SHAPES),
+    OpCase("hardtanh", lambda lib, a: _F(lib).hardtanh(a, -0.5, 1.2), UNARY_SHAPES),
+    OpCase("relu6", lambda lib, a: _F(lib).relu6(a * 4), UNARY_SHAPES, domain="away_from_zero"),
+    OpCase("hardsigmoid", lambda lib, a: _F(lib).hardsigmoid(a * 3), UNARY_SHAPES),
+    OpCase("hardswish", lambda lib, a: _F(lib).hardswish(a * 3), UNARY_SHAPES),
+    OpCase(
+        "prelu",
+        lambda lib, a, w: _F(lib).prelu(a, w),
+        [[(2, 3, 4), (3,)], [(4, 3), (1,)], [(5,), (1,)]],
+        domain="away_from_zero",
+    ),
+    OpCase("glu", lambda lib, a: _F(lib).glu(a, dim=1), [[(3, 4, 5)]]),
+    OpCase("tanhshrink", lambda lib, a: _F(lib).tanhshrink(a), UNARY_SHAPES),
+    OpCase("softshrink", lambda lib, a: _F(lib).softshrink(a, 0.3), UNARY_SHAPES),
+    OpCase("hardshrink", lambda lib, a: _F(lib).hardshrink(a, 0.3), UNARY_SHAPES),
+    OpCase("threshold", lambda lib, a: _F(lib).threshold(a, 0.2, -1.5), UNARY_SHAPES),
+    OpCase("softmin", lambda lib, a: _F(lib).softmin(a, dim=1), REDUCE_SHAPES),
+    OpCase(
+        "layer_norm",
+        lambda lib, a, w, b: _F(lib).layer_norm(a, (4,), w, b),
+        [[(3, 4), (4,), (4,)], [(2, 3, 4), (4,), (4,)]],
+    ),
+    OpCase("layer_norm_2d", lambda lib, a: _F(lib).layer_norm(a, (3, 4)), [[(2, 3, 4)]]),
+    OpCase(
+        "group_norm",
+        lambda lib, a, w, b: _F(lib).group_norm(a, 2, w, b),
+        [[(2, 4, 3), (4,), (4,)], [(3, 6), (6,), (6,)]],
+    ),
+    OpCase("normalize", lambda lib, a: _F(lib).normalize(a), [[(3, 4)], [(2, 3, 2)]]),
+    OpCase(
+        "normalize_p3",
+        lambda lib, a: _F(lib).normalize(a, p=3.0, dim=-1),
+        [[(3, 4)]],
+        domain="away_from_zero",
+    ),
+    OpCase(
+        "cosine_similarity",
+        lambda lib, a, b: _F(lib).cosine_similarity(a, b, dim=-1),
+        [[(3, 4), (3, 4)], [(2, 1, 4), (3, 4)]],
+    ),
+    OpCase(
+        "pairwise_distance",
+        lambda lib, a, b: _F(lib).pairwise_distance(a, b),
+        [[(3, 4), (3, 4)], [(4,), (3, 4)]],
+    ),
+    OpCase(
+        "pairwise_distance_p1",
+        lambda lib, a, b: _F(lib).pairwise_distance(a, b, p=1.0, keepdim=True),
+        [[(3, 4), (3, 4)]],
+    ),
 ]

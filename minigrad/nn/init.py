@@ -64,14 +64,118 @@ def _calculate_correct_fan(tensor, mode):
     return fan_in if mode == "fan_in" else fan_out
 
 
-def uniform_(tensor, a=0.0, b=1.0):
-    """Fill with draws from U(a, b)."""
-    return _fill(tensor, default_generator().uniform(a, b, tensor.shape))
+def _rng(generator):
+    """The numpy Generator to draw from: ``generator`` if given, else the library's."""
+    if generator is None:
+        return default_generator()
+    if isinstance(generator, np.random.Generator):
+        return generator
+    inner = getattr(generator, "_generator", None)  # a wrapper object holding a numpy one
+    if isinstance(inner, np.random.Generator):
+        return inner
+    raise TypeError(
+        f"generator must be a numpy.random.Generator or None, got {type(generator).__name__}"
+    )
 
 
-def normal_(tensor, mean=0.0, std=1.0):
-    """Fill with draws from N(mean, std**2)."""
-    return _fill(tensor, default_generator().normal(mean, std, tensor.shape))
+def uniform_(tensor, a=0.0, b=1.0, generator=None):
+    """Fill with draws from U(a, b) (from ``generator``, a numpy Generator, if given)."""
+    if a > b:
+        raise RuntimeError(
+            f"uniform_ expects to return a [from, to) range, but found a={a} > b={b}"
+        )
+    return _fill(tensor, _rng(generator).uniform(a, b, tensor.shape))
+
+
+def normal_(tensor, mean=0.0, std=1.0, generator=None):
+    """Fill with draws from N(mean, std**2) (from ``generator`` if given)."""
+    if std < 0:
+        raise RuntimeError(f"normal_ expects std >= 0.0, but found std {std}")
+    return _fill(tensor, _rng(generator).normal(mean, std, tensor.shape))
+
+
+def trunc_normal_(tensor, mean=0.0, std=1.0, a=-2.0, b=2.0, generator=None):
+    """Fill with draws from N(mean, std**2) restricted to [a, b] (values outside are
+    redrawn, so the result is exactly the truncated normal distribution).
+
+    Example: ``nn.init.trunc_normal_(mg.empty(3, 5), std=0.02, a=-0.04, b=0.04)``.
+    """
+    if not a < b:
+        raise ValueError(f"trunc_normal_ expects a < b, got a={a}, b={b}")
+    if std <= 0:
+        raise ValueError(f"trunc_normal_ expects std > 0, got {std}")
+    rng = _rng(generator)
+    normal_cdf = lambda x: 0.5 * (1 + math.erf((x - mean) / (std * math.sqrt(2))))  # noqa: E731
+    if normal_cdf(b) - normal_cdf(a) < 1e-4:
+        raise ValueError(
+            f"trunc_normal_: [a, b] = [{a}, {b}] holds less than 1e-4 of N({mean}, {std}**2); "
+            "bring mean inside or widen the interval"
+        )
+    values = rng.normal(mean, std, tensor.shape)
+    outside = (values < a) | (values > b)
+    while outside.any():  # rejection: each round keeps a fixed share of the redraws
+        values[outside] = rng.normal(mean, std, int(outside.sum()))
+        outside = (values < a) | (values > b)
+    return _fill(tensor, values)
+
+
+def eye_(tensor):
+    """Fill a 2-D tensor with the identity matrix (ones on the diagonal)."""
+    if tensor.ndim != 2:
+        raise ValueError("Only tensors with 2 dimensions are supported")
+    return _fill(tensor, np.eye(*tensor.shape))
+
+
+def dirac_(tensor, groups=1):
+    """Fill a 3-, 4- or 5-D convolution weight with the Dirac delta: each output channel of
+    each of the ``groups`` copies its input channel (the convolution is the identity)."""
+    if tensor.ndim not in (3, 4, 5):
+        raise ValueError("Only tensors with 3, 4, or 5 dimensions are supported")
+    if tensor.shape[0] % groups != 0:
+        raise ValueError("dim 0 must be divisible by groups")
+    per_group = tensor.shape[0] // groups
+    values = np.zeros(tensor.shape)
+    center = tuple(size // 2 for size in tensor.shape[2:])
+    for group in range(groups):
+        for channel in range(min(per_group, tensor.shape[1])):
+            values[(group * per_group + channel, channel) + center] = 1
+    return _fill(tensor, values)
+
+
+def orthogonal_(tensor, gain=1, generator=None):
+    """Fill with a (semi-)orthogonal matrix times ``gain`` (Saxe et al., 2013); dims after
+    the first are flattened. The Q of a QR decomposition of a Gaussian matrix, signs fixed
+    by R's diagonal so that the distribution is uniform (Haar)."""
+    if tensor.ndim < 2:
+        raise ValueError("Only tensors with 2 or more dimensions are supported")
+    if tensor.numel() == 0:
+        return tensor
+    rows = tensor.shape[0]
+    cols = tensor.numel() // rows
+    flat = _rng(generator).standard_normal((rows, cols))
+    if rows < cols:
+        flat = flat.T
+    q, r = np.linalg.qr(flat)
+    q *= np.sign(np.diag(r))
+    if rows < cols:
+        q = q.T
+    return _fill(tensor, gain * q.reshape(tensor.shape))
+
+
+def sparse_(tensor, sparsity, std=0.01, generator=None):
+    """Fill a 2-D tensor with N(0, std**2) draws, then zero a ``sparsity`` share
+    (ceil(sparsity * rows)) of the entries of each column, at random rows (Martens, 2010)."""
+    if tensor.ndim != 2:
+        raise ValueError("Only tensors with 2 dimensions are supported")
+    if not 0 <= sparsity <= 1:
+        raise ValueError(f"sparse_ expects sparsity in [0, 1], got {sparsity}")
+    rng = _rng(generator)
+    rows, cols = tensor.shape
+    values = rng.normal(0.0, std, (rows, cols))
+    zeros = int(math.ceil(sparsity * rows))
+    for col in range(cols):
+        values[rng.permutation(rows)[:zeros], col] = 0
+    return _fill(tensor, values)
 
 
 def constant_(tensor, val):
@@ -89,20 +193,20 @@ def ones_(tensor):
     return _fill(tensor, 1)
 
 
-def xavier_uniform_(tensor, gain=1.0):
+def xavier_uniform_(tensor, gain=1.0, generator=None):
     """U(-a, a) with a = gain * sqrt(6 / (fan_in + fan_out)) (Glorot and Bengio, 2010)."""
     fan_in, fan_out = _calculate_fan_in_and_fan_out(tensor)
     bound = gain * math.sqrt(6.0 / float(fan_in + fan_out))
-    return uniform_(tensor, -bound, bound)
+    return uniform_(tensor, -bound, bound, generator)
 
 
-def xavier_normal_(tensor, gain=1.0):
+def xavier_normal_(tensor, gain=1.0, generator=None):
     """N(0, std**2) with std = gain * sqrt(2 / (fan_in + fan_out))."""
     fan_in, fan_out = _calculate_fan_in_and_fan_out(tensor)
-    return normal_(tensor, 0.0, gain * math.sqrt(2.0 / float(fan_in + fan_out)))
+    return normal_(tensor, 0.0, gain * math.sqrt(2.0 / float(fan_in + fan_out)), generator)
 
 
-def kaiming_uniform_(tensor, a=0, mode="fan_in", nonlinearity="leaky_relu"):
+def kaiming_uniform_(tensor, a=0, mode="fan_in", nonlinearity="leaky_relu", generator=None):
     """U(-b, b) with b = gain * sqrt(3 / fan) (He et al., 2015); ``a`` is the leaky slope.
 
     ``a=math.sqrt(5)`` (what Linear and Conv2d use) gives b = 1 / sqrt(fan_in).
@@ -111,18 +215,19 @@ def kaiming_uniform_(tensor, a=0, mode="fan_in", nonlinearity="leaky_relu"):
         return tensor
     gain = calculate_gain(nonlinearity, a)
     bound = math.sqrt(3.0) * gain / math.sqrt(_calculate_correct_fan(tensor, mode))
-    return uniform_(tensor, -bound, bound)
+    return uniform_(tensor, -bound, bound, generator)
 
 
-def kaiming_normal_(tensor, a=0, mode="fan_in", nonlinearity="leaky_relu"):
+def kaiming_normal_(tensor, a=0, mode="fan_in", nonlinearity="leaky_relu", generator=None):
     """N(0, std**2) with std = gain / sqrt(fan) (He et al., 2015)."""
     if 0 in tensor.shape:
         return tensor
     gain = calculate_gain(nonlinearity, a)
-    return normal_(tensor, 0.0, gain / math.sqrt(_calculate_correct_fan(tensor, mode)))
+    return normal_(tensor, 0.0, gain / math.sqrt(_calculate_correct_fan(tensor, mode)), generator)
 
 
 __all__ = [
-    "calculate_gain", "constant_", "kaiming_normal_", "kaiming_uniform_", "normal_", "ones_",
-    "uniform_", "xavier_normal_", "xavier_uniform_", "zeros_",
+    "calculate_gain", "constant_", "dirac_", "eye_", "kaiming_normal_", "kaiming_uniform_",
+    "normal_", "ones_", "orthogonal_", "sparse_", "trunc_normal_", "uniform_", "xavier_normal_",
+    "xavier_uniform_", "zeros_",
 ]  # fmt: skip

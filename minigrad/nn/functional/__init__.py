@@ -5,13 +5,32 @@ loss = F.cross_entropy(model(x), y)
 """
 
 from minigrad.nn.functional.activation import (
+    celu,
+    elu,
     gelu,
+    glu,
+    hardshrink,
+    hardsigmoid,
+    hardswish,
+    hardtanh,
     leaky_relu,
     log_softmax,
+    logsigmoid,
+    mish,
+    prelu,
     relu,
+    relu6,
+    selu,
     sigmoid,
+    silu,
     softmax,
+    softmin,
+    softplus,
+    softshrink,
+    softsign,
     tanh,
+    tanhshrink,
+    threshold,
 )
 from minigrad.nn.functional.conv import (
     avg_pool2d,
@@ -20,6 +39,7 @@ from minigrad.nn.functional.conv import (
     max_pool2d,
     receptive_field,
 )
+from minigrad.nn.functional.distance import cosine_similarity, normalize, pairwise_distance
 from minigrad.nn.functional.dropout import dropout
 from minigrad.nn.functional.linear import linear
 from minigrad.nn.functional.loss import (
@@ -29,7 +49,9 @@ from minigrad.nn.functional.loss import (
     mse_loss,
     nll_loss,
 )
-from minigrad.nn.functional.normalization import batch_norm
+from minigrad.nn.functional.normalization import batch_norm, group_norm, layer_norm
+from minigrad.nn.functional.padding import pad
+from minigrad.nn.functional.sparse import embedding, one_hot
 
 __all__ = [
     "avg_pool2d", "batch_norm", "binary_cross_entropy", "binary_cross_entropy_with_logits",
@@ -37,3 +59,9 @@ __all__ = [
     "log_softmax", "max_pool2d", "mse_loss", "nll_loss", "receptive_field", "relu", "sigmoid",
     "softmax", "tanh",
 ]  # fmt: skip
+__all__ += [
+    "celu", "elu", "embedding", "glu", "hardshrink", "hardsigmoid", "hardswish", "hardtanh",
+    "logsigmoid", "mish", "one_hot", "pad", "prelu", "relu6", "selu", "silu", "softmin",
+    "softplus", "softshrink", "softsign", "tanhshrink", "threshold",
+]  # fmt: skip
+__all__ += ["cosine_similarity", "group_norm", "layer_norm", "normalize", "pairwise_distance"]

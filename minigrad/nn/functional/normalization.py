@@ -55,3 +55,63 @@ def _array(x):
 def _blend(running, batch, momentum):
     running = _array(running)
     running[...] = (1 - momentum) * running + momentum * batch.astype(running.dtype)
+
+
+def _normalize_last(x, dims, eps):
+    """(x - mean) / sqrt(var + eps) over ``dims`` (biased variance), from differentiable ops."""
+    centered = x - x.mean(dims, keepdim=True)
+    var = (centered * centered).mean(dims, keepdim=True)
+    return centered / (var + eps).sqrt()
+
+
+def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
+    """Normalise over the last ``len(normalized_shape)`` dims (which must equal
+    ``normalized_shape``) to zero mean and unit (biased) variance, then ``* weight + bias``
+    (both of ``normalized_shape``, optional).
+
+    Example: ``F.layer_norm(mg.randn(8, 16), (16,))`` has mean 0, variance 1 per row.
+    """
+    input = as_tensor(input)
+    shape = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
+    count = len(shape)
+    if count == 0 or input.ndim < count or tuple(input.shape[-count:]) != shape:
+        raise RuntimeError(
+            f"Given normalized_shape={list(shape)}, expected input with shape "
+            f"[*, {', '.join(map(str, shape))}], but got input of size{list(input.shape)}"
+        )
+    for name, param in (("weight", weight), ("bias", bias)):
+        if param is not None and tuple(param.shape) != shape:
+            raise RuntimeError(
+                f"Expected {name} to be of same shape as normalized_shape, but got {name} of "
+                f"shape {list(param.shape)} and normalized_shape = {list(shape)}"
+            )
+    out = _normalize_last(input, tuple(range(input.ndim - count, input.ndim)), eps)
+    if weight is not None:
+        out = out * weight
+    return out if bias is None else out + bias
+
+
+def group_norm(input, num_groups, weight=None, bias=None, eps=1e-5):
+    """Split the channels (dim 1) of ``input`` (N, C, *) into ``num_groups`` groups and
+    normalise each group of each sample; then ``* weight + bias`` per channel ((C,) each).
+
+    Example: ``F.group_norm(mg.randn(2, 6, 4, 4), 3).shape`` is (2, 6, 4, 4).
+    """
+    input = as_tensor(input)
+    if input.ndim < 2 or input.shape[1] % num_groups:
+        raise RuntimeError(
+            "Expected number of channels in input to be divisible by num_groups, but got input "
+            f"of shape {list(input.shape)} and num_groups={num_groups}"
+        )
+    batch, channels = input.shape[:2]
+    grouped = input.reshape(batch, num_groups, input.numel() // max(batch * num_groups, 1))
+    out = _normalize_last(grouped, (2,), eps).reshape(input.shape)
+    per_channel = (channels,) + (1,) * (input.ndim - 2)
+    for name, param in (("weight", weight), ("bias", bias)):
+        if param is not None and tuple(param.shape) != (channels,):
+            raise RuntimeError(
+                f"group_norm: expected {name} of shape [{channels}], got {list(param.shape)}"
+            )
+    if weight is not None:
+        out = out * as_tensor(weight).reshape(per_channel)
+    return out if bias is None else out + as_tensor(bias).reshape(per_channel)

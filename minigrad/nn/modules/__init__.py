@@ -1,11 +1,45 @@
 """The layers of ``minigrad.nn``, one family per module, as in ``torch.nn.modules``."""
 
-from minigrad.nn.modules.activation import GELU, LeakyReLU, LogSoftmax, ReLU, Sigmoid, Softmax, Tanh
+from minigrad.nn.modules.activation import (
+    CELU,
+    ELU,
+    GELU,
+    GLU,
+    SELU,
+    Hardshrink,
+    Hardsigmoid,
+    Hardswish,
+    Hardtanh,
+    LeakyReLU,
+    LogSigmoid,
+    LogSoftmax,
+    Mish,
+    PReLU,
+    ReLU,
+    ReLU6,
+    Sigmoid,
+    SiLU,
+    Softmax,
+    Softmin,
+    Softplus,
+    Softshrink,
+    Softsign,
+    Tanh,
+    Tanhshrink,
+    Threshold,
+)
 from minigrad.nn.modules.batchnorm import BatchNorm1d, BatchNorm2d
-from minigrad.nn.modules.container import ModuleDict, ModuleList, Sequential
+from minigrad.nn.modules.container import (
+    ModuleDict,
+    ModuleList,
+    ParameterDict,
+    ParameterList,
+    Sequential,
+)
 from minigrad.nn.modules.conv import Conv2d
+from minigrad.nn.modules.distance import CosineSimilarity, PairwiseDistance
 from minigrad.nn.modules.dropout import Dropout
-from minigrad.nn.modules.flatten import Flatten
+from minigrad.nn.modules.flatten import Flatten, Unflatten
 from minigrad.nn.modules.linear import Identity, Linear
 from minigrad.nn.modules.loss import (
     BCELoss,
@@ -15,4 +49,23 @@ from minigrad.nn.modules.loss import (
     NLLLoss,
 )
 from minigrad.nn.modules.module import Module
+from minigrad.nn.modules.normalization import GroupNorm, LayerNorm
+from minigrad.nn.modules.padding import (
+    CircularPad1d,
+    CircularPad2d,
+    CircularPad3d,
+    ConstantPad1d,
+    ConstantPad2d,
+    ConstantPad3d,
+    ReflectionPad1d,
+    ReflectionPad2d,
+    ReflectionPad3d,
+    ReplicationPad1d,
+    ReplicationPad2d,
+    ReplicationPad3d,
+    ZeroPad1d,
+    ZeroPad2d,
+    ZeroPad3d,
+)
 from minigrad.nn.modules.pooling import AvgPool2d, MaxPool2d
+from minigrad.nn.modules.sparse import Embedding

@@ -10,10 +10,18 @@ import collections.abc
 
 import numpy as np
 
+from minigrad.nn.modules._hooks import BackwardHook, RemovableHandle
 from minigrad.nn.parameter import Parameter
 from minigrad.tensor import Tensor
 
 IncompatibleKeys = collections.namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])
+
+# Hook dicts (id -> hook, in call order) and the sets of ids registered with an option.
+_HOOK_REGISTRIES = (
+    "_forward_pre_hooks", "_forward_pre_hooks_with_kwargs", "_forward_hooks",
+    "_forward_hooks_with_kwargs", "_forward_hooks_always_called", "_backward_pre_hooks",
+    "_backward_hooks",
+)  # fmt: skip
 
 
 class Module:
@@ -42,6 +50,8 @@ class Module:
         object.__setattr__(self, "_buffers", {})
         object.__setattr__(self, "_non_persistent_buffers_set", set())
         object.__setattr__(self, "_modules", {})
+        for name in _HOOK_REGISTRIES:
+            object.__setattr__(self, name, {} if name.endswith("hooks") else set())
 
     def forward(self, *args, **kwargs):
         raise NotImplementedError(
@@ -49,7 +59,132 @@ class Module:
         )
 
     def __call__(self, *args, **kwargs):
-        return self.forward(*args, **kwargs)
+        if not (
+            self.__dict__.get("_forward_hooks")
+            or self.__dict__.get("_forward_pre_hooks")
+            or self.__dict__.get("_backward_hooks")
+            or self.__dict__.get("_backward_pre_hooks")
+        ):
+            return self.forward(*args, **kwargs)
+        return self._call_with_hooks(args, kwargs)
+
+    def _call_with_hooks(self, args, kwargs):
+        """``__call__`` when hooks are registered, in PyTorch's order: forward pre-hooks, the
+        inputs' backward hook, forward, forward hooks, the outputs' backward hook."""
+        result = None
+        called = set()
+        try:
+            for hook_id, hook in list(self._forward_pre_hooks.items()):
+                if hook_id in self._forward_pre_hooks_with_kwargs:
+                    new = hook(self, args, kwargs)
+                    if new is not None:
+                        if not (isinstance(new, tuple) and len(new) == 2):
+                            raise RuntimeError(
+                                "forward pre-hook must return None or a tuple of "
+                                f"(new_args, new_kwargs), but got {new}."
+                            )
+                        args, kwargs = new
+                else:
+                    new = hook(self, args)
+                    if new is not None:
+                        args = new if isinstance(new, tuple) else (new,)
+            backward_hook = None
+            if self._backward_hooks or self._backward_pre_hooks:
+                backward_hook = BackwardHook(
+                    self, list(self._backward_hooks.values()),
+                    list(self._backward_pre_hooks.values()),
+                )  # fmt: skip
+                args = backward_hook.setup_input_hook(args)
+            result = self.forward(*args, **kwargs)
+            for hook_id, hook in list(self._forward_hooks.items()):
+                called.add(hook_id)
+                if hook_id in self._forward_hooks_with_kwargs:
+                    new = hook(self, args, kwargs, result)
+                else:
+                    new = hook(self, args, result)
+                result = result if new is None else new
+            if backward_hook is not None:
+                result = backward_hook.setup_output_hook(result)
+            return result
+        except Exception:
+            # Hooks registered with always_call=True still run (PyTorch silences their errors).
+            for hook_id, hook in list(self._forward_hooks.items()):
+                if hook_id in self._forward_hooks_always_called and hook_id not in called:
+                    try:
+                        if hook_id in self._forward_hooks_with_kwargs:
+                            hook(self, args, kwargs, result)
+                        else:
+                            hook(self, args, result)
+                    except Exception:
+                        pass
+            raise
+
+    # ---- hooks ----------------------------------------------------------------------------------
+
+    def _add_hook(self, registry, hook, prepend, *flag_sets):
+        if not callable(hook):
+            raise TypeError(f"hook must be callable, got {type(hook).__name__}")
+        hooks = getattr(self, registry)
+        handle = RemovableHandle(hooks, *flag_sets)
+        hooks[handle.id] = hook
+        if prepend:
+            for key in [k for k in hooks if k != handle.id]:
+                hooks[key] = hooks.pop(key)  # move every older hook behind the new one
+        return handle
+
+    def register_forward_pre_hook(self, hook, *, prepend=False, with_kwargs=False):
+        """Call ``hook(module, args)`` before each forward (``hook(module, args, kwargs)``
+        with ``with_kwargs=True``); a non-None result replaces the inputs (args, or
+        ``(args, kwargs)``). Returns a handle whose ``remove()`` unregisters it.
+        """
+        handle = self._add_hook(
+            "_forward_pre_hooks", hook, prepend, self._forward_pre_hooks_with_kwargs
+        )
+        if with_kwargs:
+            self._forward_pre_hooks_with_kwargs.add(handle.id)
+        return handle
+
+    def register_forward_hook(self, hook, *, prepend=False, with_kwargs=False, always_call=False):
+        """Call ``hook(module, args, output)`` after each forward (``hook(module, args,
+        kwargs, output)`` with ``with_kwargs=True``); a non-None result replaces the output.
+        ``always_call=True`` runs it even when forward raises. Returns a removable handle.
+
+        Example::
+
+            features = []
+            handle = model[0].register_forward_hook(lambda m, args, out: features.append(out))
+            model(x)
+            handle.remove()
+        """
+        flags = (self._forward_hooks_with_kwargs, self._forward_hooks_always_called)
+        handle = self._add_hook("_forward_hooks", hook, prepend, *flags)
+        if with_kwargs:
+            self._forward_hooks_with_kwargs.add(handle.id)
+        if always_call:
+            self._forward_hooks_always_called.add(handle.id)
+        return handle
+
+    def register_full_backward_pre_hook(self, hook, prepend=False):
+        """Call ``hook(module, grad_output)`` when the gradients of the module's outputs are
+        known; a non-None result (a tuple as long as ``grad_output``) replaces them."""
+        return self._add_hook("_backward_pre_hooks", hook, prepend)
+
+    def register_full_backward_hook(self, hook, prepend=False):
+        """Call ``hook(module, grad_input, grad_output)`` once the gradients of the module's
+        Tensor inputs are computed (None for an input that needs none); a non-None result
+        (a tuple as long as ``grad_input``) replaces the inputs' gradients.
+
+        Example::
+
+            layer.register_full_backward_hook(lambda m, gin, gout: print(gout[0].shape))
+        """
+        return self._add_hook("_backward_hooks", hook, prepend)
+
+    def register_backward_hook(self, hook):
+        raise NotImplementedError(
+            "register_backward_hook (deprecated in PyTorch) is not supported; use "
+            "register_full_backward_hook"
+        )
 
     # ---- attribute registration ---------------------------------------------------------------
 
@@ -62,10 +197,12 @@ class Module:
                 )
             object.__setattr__(self, name, value)
         elif isinstance(value, Parameter):
-            self._forget(name)
+            if name not in self._parameters:  # a replacement keeps its place, as PyTorch
+                self._forget(name)
             self.register_parameter(name, value)
         elif isinstance(value, Module):
-            self._forget(name)
+            if name not in self._modules:
+                self._forget(name)
             self._modules[name] = value
         elif name in self._parameters:
             _replace(self._parameters, name, value, Parameter, "parameter", "nn.Parameter")
@@ -158,12 +295,35 @@ class Module:
 
     def get_submodule(self, target):
         """The module at a dotted path such as ``"features.0"``."""
+        if not isinstance(target, str):
+            raise TypeError(f"target should be a string, got {type(target).__name__}")
         module = self
         for part in target.split(".") if target else []:
             if part not in module._modules:
+                if hasattr(module, part):
+                    raise AttributeError(f"`{part}` is not an nn.Module")
                 raise AttributeError(f"{module._get_name()} has no attribute `{part}`")
             module = module._modules[part]
         return module
+
+    def get_parameter(self, target):
+        """The Parameter at a dotted path such as ``"features.0.weight"``."""
+        return self._get_member(target, "_parameters", "nn.Parameter")
+
+    def get_buffer(self, target):
+        """The buffer at a dotted path such as ``"bn.running_mean"``."""
+        return self._get_member(target, "_buffers", "buffer")
+
+    def _get_member(self, target, registry, kind):
+        if not isinstance(target, str):
+            raise TypeError(f"target should be a string, got {type(target).__name__}")
+        module_path, _, name = target.rpartition(".")
+        module = self.get_submodule(module_path)
+        if name not in getattr(module, registry):
+            if hasattr(module, name):
+                raise AttributeError(f"`{name}` is not an {kind}")
+            raise AttributeError(f"{module._get_name()} has no attribute `{name}`")
+        return getattr(module, registry)[name]
 
     # ---- iteration ------------------------------------------------------------------------------
 
@@ -227,8 +387,10 @@ class Module:
         """Set training mode (Dropout drops, BatchNorm uses batch statistics); returns self."""
         if not isinstance(mode, bool):
             raise ValueError("training mode is expected to be boolean")
-        for module in self.modules():
-            object.__setattr__(module, "training", mode)
+        # Through each child's own train(), as PyTorch does, so that an override is honoured.
+        object.__setattr__(self, "training", mode)
+        for module in self.children():
+            module.train(mode)
         return self
 
     def eval(self):
@@ -268,7 +430,11 @@ class Module:
     def double(self):
         return self.to(np.float64)
 
+    def half(self):
+        return self.to(np.float16)
+
     def requires_grad_(self, requires_grad=True):
+        """Set ``requires_grad`` of every parameter (to freeze a part); returns self."""
         for param in self.parameters():
             param.requires_grad_(requires_grad)
         return self
