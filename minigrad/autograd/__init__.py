@@ -104,12 +104,15 @@ def _root_grad(output, gradient, create_graph=False):
     return array.astype(output.dtype, copy=False)
 
 
+from minigrad.autograd import functional  # noqa: E402 (it needs grad, defined above)
+
 __all__ = [
     "Context",
     "Function",
     "GradcheckError",
     "Node",
     "enable_grad",
+    "functional",
     "grad",
     "gradcheck",
     "gradgradcheck",
