@@ -135,8 +135,13 @@ def _call_graph_backward(node, grads):
     ]
     previous = _function.in_graph_backward()
     _function._graph_backward.active = True
+    ctx = GraphContext(node.ctx, node)
     try:
-        result = _as_input_grads(node, function.backward(GraphContext(node.ctx, node), *grads))
+        result = _as_input_grads(node, function.backward(ctx, *grads))
+    except (TypeError, ValueError) as error:  # e.g. a DerivedArray met an operator
+        if ctx.handed_derived:
+            raise RuntimeError(_function.derived_message(function.__name__)) from error
+        raise
     finally:
         _function._graph_backward.active = previous
     for position, grad in enumerate(result):

@@ -57,6 +57,7 @@ class GraphContext:
 
     def __init__(self, ctx, node):
         self._ctx, self._node = ctx, node
+        self.handed_derived = False  # whether a DerivedArray went out (for the error)
 
     def __getattr__(self, name):
         return getattr(self._ctx, name)
@@ -96,6 +97,7 @@ class GraphContext:
                 return self.output_tensor(position, saved)
             return saved  # an input that needs no gradient: a constant
         if isinstance(saved, np.ndarray | np.generic) and np.issubdtype(saved.dtype, np.floating):
+            self.handed_derived = True
             return DerivedArray(self._node.function.__name__)
         return saved
 
@@ -119,14 +121,18 @@ class DerivedArray:
         self._op = op
 
     def _refuse(self, *args, **kwargs):
-        raise RuntimeError(
-            f"{self._op}'s backward used an array its forward computed, which has no graph: "
-            "its gradient cannot be differentiated (create_graph=True). The op must re-derive "
-            "it from its saved inputs or outputs in graph mode."
-        )
+        raise RuntimeError(derived_message(self._op))
 
     __array__ = __getattr__ = __add__ = __radd__ = __sub__ = __rsub__ = __mul__ = _refuse
     __rmul__ = __truediv__ = __rtruediv__ = __pow__ = __neg__ = __matmul__ = _refuse
+
+
+def derived_message(op):
+    return (
+        f"{op}'s backward used an array its forward computed, which has no graph: its "
+        "gradient cannot be differentiated (create_graph=True). The op must save inputs or "
+        "outputs instead, or re-derive the array from them in graph mode."
+    )
 
 
 def _saved_origins(saved, arrays, needs_input_grad, results):
