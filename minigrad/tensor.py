@@ -12,7 +12,7 @@ import numpy as np
 
 from minigrad import dtypes, ops
 from minigrad.autograd import engine, grad_mode
-from minigrad.autograd.function import VersionCounter
+from minigrad.autograd.function import VersionCounter, in_graph_backward
 
 ValuesIndices = collections.namedtuple("ValuesIndices", ["values", "indices"])
 
@@ -133,6 +133,12 @@ class Tensor:
         return self._data
 
     def __array__(self, dtype=None, copy=None):
+        if self._requires_grad and in_graph_backward():
+            raise RuntimeError(
+                "a Tensor on the graph was turned into a numpy array inside a backward run "
+                "with create_graph=True: its gradient would be lost (use minigrad.ops.xp "
+                "helpers or operators there, not numpy functions)"
+            )
         if copy:
             return np.array(self._data, dtype=dtype, copy=True)
         return self._data if dtype is None else self._data.astype(dtype, copy=False)
@@ -283,16 +289,30 @@ class Tensor:
 
     # ---- backward ---------------------------------------------------------------------------
 
-    def backward(self, gradient=None, retain_graph=False):
+    def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
         """Accumulate d(self)/d(leaf) into ``.grad`` of every leaf that requires grad.
 
         ``gradient`` (the upstream gradient, same shape as self) may be omitted only for a
         single-element tensor. The graph is freed afterwards unless ``retain_graph=True``.
+        ``create_graph=True`` makes the ``.grad`` Tensors differentiable (and keeps the graph).
+        ``inputs``: accumulate only into these leaves.
         """
         from minigrad.autograd import _root_grad
 
-        root_grad = _root_grad(self, gradient)
-        engine.run_backward([self], [root_grad], retain_graph=retain_graph)
+        retain_graph = create_graph if retain_graph is None else retain_graph
+        root_grad = _root_grad(self, gradient, create_graph)
+        if inputs is None:
+            engine.run_backward([self], [root_grad], retain_graph, create_graph=create_graph)
+            return
+        inputs = (inputs,) if isinstance(inputs, Tensor) else tuple(inputs)
+        capture = {engine.capture_key(t): None for t in inputs}
+        engine.run_backward([self], [root_grad], retain_graph, capture, create_graph)
+        for leaf in inputs:
+            grad = capture[engine.capture_key(leaf)]
+            if grad is None:
+                continue
+            grad = grad if isinstance(grad, Tensor) else Tensor._make(np.array(grad, leaf.dtype))
+            leaf.grad = grad.to(leaf.dtype) if leaf.grad is None else leaf.grad + grad
 
     # ---- elementwise arithmetic -------------------------------------------------------------
 

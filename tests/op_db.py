@@ -227,4 +227,90 @@ OPS = [
         lambda lib, a, b: _F(lib).pairwise_distance(a, b, p=1.0, keepdim=True),
         [[(3, 4), (3, 4)]],
     ),
+    # nn.functional: layers, pools and losses (primitives with fused backwards)
+    OpCase("linear", lambda lib, x, w, b: _F(lib).linear(x, w, b), [[(3, 4), (5, 4), (5,)]]),
+    OpCase(
+        "conv2d",
+        lambda lib, x, w, b: _F(lib).conv2d(x, w, b, padding=1),
+        [[(2, 2, 5, 5), (3, 2, 3, 3), (3,)]],
+    ),
+    OpCase(
+        "conv2d_stride_groups",
+        lambda lib, x, w: _F(lib).conv2d(x, w, stride=2, padding=(1, 0), groups=2),
+        [[(1, 4, 6, 5), (4, 2, 3, 2)]],
+    ),
+    OpCase(
+        "conv2d_dilation",
+        lambda lib, x, w: _F(lib).conv2d(x, w, stride=(1, 2), dilation=2),
+        [[(1, 1, 7, 7), (2, 1, 3, 3)]],
+    ),
+    OpCase("max_pool2d", lambda lib, x: _F(lib).max_pool2d(x, 2), [[(2, 3, 4, 4)]]),
+    OpCase(
+        "max_pool2d_overlap",
+        lambda lib, x: _F(lib).max_pool2d(x, 3, stride=2, padding=1),
+        [[(1, 2, 5, 5)]],
+    ),
+    OpCase(
+        "avg_pool2d", lambda lib, x: _F(lib).avg_pool2d(x, 2, stride=1, padding=1), [[(2, 2, 4, 4)]]
+    ),
+    OpCase(
+        "leaky_relu", lambda lib, a: _F(lib).leaky_relu(a, 0.2), UNARY_SHAPES[:2],
+        domain="away_from_zero",
+    ),  # fmt: skip
+    OpCase("gelu", lambda lib, a: _F(lib).gelu(a), UNARY_SHAPES[:2]),
+    OpCase("gelu_tanh", lambda lib, a: _F(lib).gelu(a, approximate="tanh"), UNARY_SHAPES[:2]),
+    OpCase(
+        "cross_entropy",
+        lambda lib, x, t: _F(lib).cross_entropy(x, t),
+        [[(4, 5), (4,)]],
+        int_inputs={1: (0, 5)},
+    ),
+    OpCase(
+        "cross_entropy_smooth_sum",
+        lambda lib, x, t: _F(lib).cross_entropy(x, t, label_smoothing=0.1, reduction="sum"),
+        [[(4, 5), (4,)]],
+        int_inputs={1: (0, 5)},
+    ),
+    OpCase(
+        "nll_loss",
+        lambda lib, x, t: _F(lib).nll_loss(lib.log_softmax(x, 1), t, reduction="none"),
+        [[(4, 5), (4,)]],
+        int_inputs={1: (0, 5)},
+    ),
+    OpCase("mse_loss", lambda lib, a, b: _F(lib).mse_loss(a, b), [[(3, 4), (3, 4)]]),
+    OpCase(
+        "binary_cross_entropy",
+        lambda lib, a, b: _F(lib).binary_cross_entropy(lib.sigmoid(a), lib.sigmoid(b)),
+        [[(3, 4), (3, 4)]],
+    ),
+    OpCase(
+        "bce_with_logits",
+        lambda lib, a, b: _F(lib).binary_cross_entropy_with_logits(a, lib.sigmoid(b)),
+        [[(3, 4), (3, 4)]],
+    ),
+    OpCase(
+        "bce_with_logits_pos_weight",
+        lambda lib, a, b, w: _F(lib).binary_cross_entropy_with_logits(
+            a, lib.sigmoid(b), pos_weight=w.exp()
+        ),
+        [[(3, 4), (3, 4), (4,)]],
+        grad_inputs=(0, 1),  # PyTorch has no gradient for pos_weight
+    ),
+    OpCase(
+        "batch_norm",
+        lambda lib, x, w, b: _F(lib).batch_norm(x, None, None, w, b, training=True),
+        [[(4, 3, 2, 2), (3,), (3,)], [(5, 2), (2,), (2,)]],
+    ),
+    OpCase(
+        "batch_norm_eval",
+        lambda lib, x, w, m: _F(lib).batch_norm(
+            x, m.detach() * 0.1, m.detach().exp(), w, None, training=False
+        ),
+        [[(4, 3, 2, 2), (3,), (3,)]],
+        grad_inputs=(0, 1),
+    ),
 ]
+
+
+def _F(lib):  # noqa: N802 (named as the module it stands for)
+    return lib.nn.functional

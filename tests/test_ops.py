@@ -282,3 +282,11 @@ def test_dim_out_of_range_is_an_index_error_as_in_pytorch():
 def test_requires_grad_needs_a_float_tensor():
     with pytest.raises(RuntimeError, match="floating point"):
         mg.tensor([1, 2], requires_grad=True)
+
+
+@pytest.mark.parametrize("case, shapes", CASES)
+def test_gradgradcheck(case, shapes):
+    """Second derivatives (create_graph=True) against central differences of the first."""
+    rng = np.random.default_rng(4)
+    inputs = _minigrad_inputs(case, case.make_inputs(shapes, rng), shapes)
+    assert mg.autograd.gradgradcheck(lambda *xs: case.fn(mg, *xs), inputs)

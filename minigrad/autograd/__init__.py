@@ -1,18 +1,38 @@
 """Reverse-mode automatic differentiation: ``Function``, ``grad``, ``gradcheck``, grad modes."""
 
+import numpy as np
+
 from minigrad.autograd.anomaly import detect_anomaly, is_anomaly_enabled, set_detect_anomaly
 from minigrad.autograd.function import Context, Function, Node
 from minigrad.autograd.grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
-from minigrad.autograd.gradcheck import GradcheckError, gradcheck
+from minigrad.autograd.gradcheck import GradcheckError, gradcheck, gradgradcheck
 
 
-def grad(outputs, inputs, grad_outputs=None, retain_graph=False, allow_unused=False):
+def grad(
+    outputs,
+    inputs,
+    grad_outputs=None,
+    retain_graph=None,
+    create_graph=False,
+    only_inputs=True,
+    allow_unused=None,
+    materialize_grads=False,
+):
     """The gradients of ``outputs`` with respect to ``inputs``, without touching any ``.grad``.
 
     ``outputs`` and ``inputs`` are Tensors or sequences of them; ``grad_outputs`` gives the
     upstream gradient of each output (needed for non-scalar outputs). Returns a tuple with one
     Tensor per input. An input that the outputs do not depend on is an error unless
-    ``allow_unused=True``, which gives None for it.
+    ``allow_unused=True``, which gives None for it (zeros with ``materialize_grads=True``).
+    With ``create_graph=True`` the gradients are Tensors with a graph of their own, to be
+    differentiated again (gradient penalties, Hessian-vector products); the graph is then
+    kept (``retain_graph`` defaults to ``create_graph``, as in PyTorch).
+
+    Example::
+
+        x = mg.tensor(2.0, requires_grad=True)
+        (dy,) = mg.autograd.grad(x**3, x, create_graph=True)  # 3 x^2 = 12
+        (d2y,) = mg.autograd.grad(dy, x)  # 6 x = 12
     """
     from minigrad.autograd.engine import capture_key, run_backward
     from minigrad.tensor import Tensor
@@ -26,25 +46,34 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=False, allow_unused=Fa
             raise RuntimeError(
                 f"autograd.grad: input {position} is not a Tensor that requires grad"
             )
-    root_grads = [_root_grad(out, g) for out, g in zip(outputs, grad_outputs)]
+    allow_unused = materialize_grads if allow_unused is None else allow_unused
+    if materialize_grads and not allow_unused:
+        raise ValueError("autograd.grad: materialize_grads=True needs allow_unused to be True")
+    retain_graph = create_graph if retain_graph is None else retain_graph
+    root_grads = [_root_grad(out, g, create_graph) for out, g in zip(outputs, grad_outputs)]
     capture = {capture_key(t): None for t in inputs}
-    run_backward(outputs, root_grads, retain_graph=retain_graph, capture=capture)
+    run_backward(outputs, root_grads, retain_graph, capture, create_graph)
     result = []
     for position, tensor in enumerate(inputs):
-        array = capture[capture_key(tensor)]
-        if array is None and not allow_unused:
+        found = capture[capture_key(tensor)]
+        if found is None and not allow_unused:
             raise RuntimeError(
                 f"autograd.grad: input {position} was not used to compute the outputs "
                 "(pass allow_unused=True to get None for it)"
             )
-        result.append(None if array is None else Tensor._make(array.astype(tensor.dtype)))
+        if found is None:
+            zeros = Tensor._make(np.zeros(tensor.shape, tensor.dtype))
+            result.append(zeros if materialize_grads else None)
+        elif create_graph:
+            result.append(found.to(tensor.dtype))
+        else:
+            result.append(Tensor._make(found.astype(tensor.dtype)))
     return tuple(result)
 
 
-def _root_grad(output, gradient):
-    """The starting gradient of one output, checked as PyTorch checks it."""
-    import numpy as np
-
+def _root_grad(output, gradient, create_graph=False):
+    """The starting gradient of one output, checked as PyTorch checks it: an array, or under
+    ``create_graph`` a Tensor (the given one, whose own graph then takes part)."""
     from minigrad.tensor import Tensor
 
     if not output.requires_grad:
@@ -59,15 +88,24 @@ def _root_grad(output, gradient):
                 f"grad can be implicitly created only for scalar outputs, but the output has "
                 f"shape {output.shape}; pass gradient= (an array of that shape) to backward"
             )
-        return np.ones(output.shape, output.dtype)
+        array = np.ones(output.shape, output.dtype)
+        return Tensor._make(array) if create_graph else array
     array = gradient._data if isinstance(gradient, Tensor) else np.asarray(gradient)
     if array.shape != output.shape:
         raise RuntimeError(
             f"gradient has shape {array.shape}, but the output it belongs to has shape "
             f"{output.shape}"
         )
+    if create_graph:
+        return (
+            gradient.to(output.dtype)
+            if isinstance(gradient, Tensor)
+            else Tensor._make(array.astype(output.dtype, copy=False))
+        )
     return array.astype(output.dtype, copy=False)
 
+
+from minigrad.autograd import functional  # noqa: E402 (it needs grad, defined above)
 
 __all__ = [
     "Context",
@@ -76,8 +114,10 @@ __all__ = [
     "Node",
     "detect_anomaly",
     "enable_grad",
+    "functional",
     "grad",
     "gradcheck",
+    "gradgradcheck",
     "is_anomaly_enabled",
     "is_grad_enabled",
     "no_grad",

@@ -8,8 +8,9 @@ it runs unless ``retain_graph`` is set.
 import numpy as np
 
 from minigrad._broadcast import sum_to
-from minigrad.autograd import anomaly
-from minigrad.autograd.function import Node, edge_to
+from minigrad.autograd import anomaly, grad_mode
+from minigrad.autograd import function as _function
+from minigrad.autograd.function import Context, Function, GraphContext, Node, edge_to
 
 FREED_MESSAGE = (
     "Trying to backward through the graph a second time (or to use {op}'s saved arrays after "
@@ -18,13 +19,23 @@ FREED_MESSAGE = (
 )
 
 
-def run_backward(roots, root_grads, retain_graph=False, capture=None):
+def run_backward(roots, root_grads, retain_graph=False, capture=None, create_graph=False):
     """Propagate ``root_grads`` (arrays) from the tensors ``roots`` to the leaves.
 
     Without ``capture`` the gradients accumulate into the leaves' ``.grad``. With ``capture``,
     a dict from ``capture_key(tensor)`` to None, nothing touches ``.grad`` and the dict is filled
     with the gradient arriving at each of those tensors (None where none arrives).
+
+    With ``create_graph`` the gradients are Tensors (``root_grads`` too) and every backward
+    records its ops, so the gradients can be differentiated again; the graph is kept.
     """
+    if create_graph:
+        with grad_mode.enable_grad():
+            return _run(roots, root_grads, True, capture, True)
+    return _run(roots, root_grads, retain_graph, capture, False)
+
+
+def _run(roots, root_grads, retain_graph, capture, create_graph):
     nodes = [t.grad_fn for t in roots if t.grad_fn is not None]
     dependencies = _count_dependencies(nodes)
     pending = {}
@@ -44,7 +55,8 @@ def run_backward(roots, root_grads, retain_graph=False, capture=None):
                 for index, grad in enumerate(grads):
                     if (node, index) in capture and grad is not None:
                         capture[(node, index)] = grad
-            input_grads = _call_backward(node, grads)
+            call = _call_graph_backward if create_graph else _call_backward
+            input_grads = call(node, grads)
             if anomaly.enabled():
                 anomaly.check_backward(node, input_grads)
         else:  # nothing reached this node: its inputs get nothing from it either
@@ -53,7 +65,7 @@ def run_backward(roots, root_grads, retain_graph=False, capture=None):
             if edge is None:
                 continue
             if grad is not None:
-                grad = _fit(grad, node, position)
+                grad = (_fit_tensor if create_graph else _fit)(grad, node, position)
                 _deliver(edge, grad, pending, leaf_grads, capture)
             if isinstance(edge, tuple):
                 producer = edge[0]
@@ -68,7 +80,7 @@ def run_backward(roots, root_grads, retain_graph=False, capture=None):
             if capture is not None and key in capture:
                 capture[key] = leaf_grads[key][1]
     if capture is None:
-        _accumulate_into_leaves(leaf_grads)
+        _accumulate_into_leaves(leaf_grads, create_graph)
 
 
 def _run_hooks(hooks, grads):
@@ -81,8 +93,13 @@ def _run_hooks(hooks, grads):
         if grads[index] is None:
             continue
         for function in list(functions.values()):
-            replacement = function(Tensor._make(grads[index]))
-            if replacement is not None:
+            graph = isinstance(grads[index], Tensor)  # create_graph: the gradient has a graph
+            replacement = function(grads[index] if graph else Tensor._make(grads[index]))
+            if replacement is not None and graph:
+                grads[index] = replacement if isinstance(replacement, Tensor) else Tensor._make(
+                    np.asarray(replacement)
+                )
+            elif replacement is not None:
                 grads[index] = np.asarray(replacement._data if isinstance(replacement, Tensor)
                                           else replacement)
     return grads
@@ -126,7 +143,75 @@ def _call_backward(node, grads):
         np.zeros(shape, dtype) if grad is None else grad
         for grad, (shape, dtype) in zip(grads, node.output_meta)
     ]
-    result = node.function.backward(node.ctx, *grads)
+    return _as_input_grads(node, node.function.backward(node.ctx, *grads))
+
+
+def _call_graph_backward(node, grads):
+    """``_call_backward`` under create_graph: Tensors in and out, the backward's ops recorded.
+
+    A Function whose backward is array-only (``differentiable_backward`` False, the default
+    for users' Functions) gets arrays as always; its gradients are right but carry a node that
+    raises if a second derivative through it is asked for (never a silent zero).
+    """
+    from minigrad.tensor import Tensor
+
+    function = node.function
+    if not function.differentiable_backward:
+        arrays = [None if g is None else g._data for g in grads]
+        result = _call_backward(node, arrays)
+        return tuple(None if g is None else _not_differentiable(function, g) for g in result)
+    grads = [
+        Tensor._make(np.zeros(shape, dtype)) if grad is None else grad
+        for grad, (shape, dtype) in zip(grads, node.output_meta)
+    ]
+    previous = _function.in_graph_backward()
+    _function._graph_backward.active = True
+    ctx = GraphContext(node.ctx, node)
+    try:
+        result = _as_input_grads(node, function.backward(ctx, *grads))
+    except (TypeError, ValueError) as error:  # e.g. a DerivedArray met an operator
+        if ctx.handed_derived:
+            raise RuntimeError(_function.derived_message(function.__name__)) from error
+        raise
+    finally:
+        _function._graph_backward.active = previous
+    for position, grad in enumerate(result):
+        if grad is not None and not isinstance(grad, Tensor):
+            raise RuntimeError(
+                f"{function.__name__}.backward returned a {type(grad).__name__} for input "
+                f"{position} under create_graph=True, where a Tensor is needed: the gradient "
+                "would have no graph (write the backward with operators and minigrad.ops.xp)"
+            )
+    return result
+
+
+class NotDifferentiable(Function):
+    """The grad_fn of a gradient computed by an array-only backward under create_graph."""
+
+    @staticmethod
+    def backward(ctx, grad):
+        raise RuntimeError(
+            f"a second derivative was asked through {ctx.op}, whose backward works on numpy "
+            f"arrays and is not differentiable: set {ctx.op}.differentiable_backward = True "
+            "and write its backward with operators and minigrad.ops.xp helpers, which work on "
+            "Tensors too"
+        )
+
+
+def _not_differentiable(function, array):
+    from minigrad.tensor import Tensor
+
+    array = np.asarray(array)
+    ctx = Context(())
+    ctx.op = function.__name__
+    grad = Tensor._make(array)
+    if np.issubdtype(array.dtype, np.floating):
+        node = Node(NotDifferentiable, ctx, (), (), ((array.shape, array.dtype),))
+        grad._requires_grad, grad.grad_fn = True, node
+    return grad
+
+
+def _as_input_grads(node, result):
     if not isinstance(result, tuple):
         result = (result,)
     if len(result) > len(node.edges) and all(g is None for g in result[len(node.edges) :]):
@@ -152,9 +237,27 @@ def _fit(grad, node, position):
     return fitted.astype(dtype, copy=False)
 
 
-def _accumulate_into_leaves(leaf_grads):
+def _fit_tensor(grad, node, position):
+    """``_fit`` for a Tensor gradient (create_graph): summing and casting are recorded too."""
+    from minigrad.ops import xp
+
+    shape, dtype = node.input_meta[position]
+    fitted = xp.sum_to(grad, shape)
+    if fitted is None:
+        raise RuntimeError(
+            f"{node.function.__name__}.backward returned a gradient of shape {grad.shape} for "
+            f"input {position}, whose shape is {shape} (it must equal or broadcast to it)"
+        )
+    return fitted.to(dtype)
+
+
+def _accumulate_into_leaves(leaf_grads, create_graph=False):
     from minigrad.tensor import Tensor
 
+    if create_graph:  # out of place, as PyTorch: .grad becomes a Tensor with a graph
+        for leaf, grad in leaf_grads.values():
+            leaf.grad = grad if leaf.grad is None else leaf.grad + grad
+        return
     for leaf, grad in leaf_grads.values():
         if leaf.grad is None:
             # A copy: the array may be a read-only broadcast view or shared with another leaf.

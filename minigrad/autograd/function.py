@@ -6,6 +6,8 @@ leaf tensors) that produced its inputs, never the input tensors themselves: inte
 arrays stay alive only if an op saved them.
 """
 
+import threading
+
 import numpy as np
 
 from minigrad.autograd import anomaly, grad_mode
@@ -27,15 +29,24 @@ class VersionCounter:
     def __init__(self):
         self.value = 0
 
+_graph_backward = threading.local()  # .active: a create_graph backward runs in this thread
+
+
+def in_graph_backward():
+    """True while an op's backward runs under ``create_graph=True`` (in this thread)."""
+    return getattr(_graph_backward, "active", False)
+
 
 class Context:
     """What ``forward`` leaves for ``backward``: saved arrays, flags and any attribute it sets."""
 
+    create_graph = False  # True in the GraphContext a backward gets under create_graph=True
     _hooks = None  # {output index: {handle id: hook}}, from Tensor.register_hook
 
     def __init__(self, needs_input_grad):
         self.needs_input_grad = needs_input_grad
         self._saved = ()
+        self._origins = None  # per saved array: ("input", i), ("output", j) or None
         self._versions = ()  # (position, counter, version, output index) per checked array
 
     def save_for_backward(self, *arrays):
@@ -55,6 +66,11 @@ class Context:
                 )
         return self._saved
 
+    @property
+    def saved_arrays(self):
+        """The saved arrays as they are, also under ``create_graph``: values to re-derive from."""
+        return self._saved
+
     def _record_versions(self, function, args, outputs):
         """Note the version of each saved array that is a Tensor's (an input's or output's):
         an array no Tensor holds is the ctx's own, and nobody else can change it."""
@@ -69,6 +85,118 @@ class Context:
                     versions.append((position, counter, counter.value, output))
                     break
         self._versions = versions
+
+
+class GraphContext:
+    """The ctx a backward sees under ``create_graph=True``: the same attributes, but each saved
+    input or output comes back as a Tensor on the graph, so the backward's ops record a graph.
+
+    A saved array that forward derived (neither an input nor an output, and floating) cannot
+    be differentiated through; it comes back as a ``DerivedArray`` that refuses any use, so an
+    op that would treat it as a constant fails loudly. Masks and indices (bool and int arrays)
+    pass as they are: their derivative is zero.
+    """
+
+    create_graph = True
+
+    def __init__(self, ctx, node):
+        self._ctx, self._node = ctx, node
+        self.handed_derived = False  # whether a DerivedArray went out (for the error)
+
+    def __getattr__(self, name):
+        return getattr(self._ctx, name)
+
+    @property
+    def array_ctx(self):
+        """The Context itself, for code that runs the op's first-order backward on arrays."""
+        return self._ctx
+
+    @property
+    def saved_tensors(self):
+        ctx = self._ctx
+        saved = ctx.saved_tensors  # checks the versions
+        origins = ctx._origins or (None,) * len(saved)
+        return tuple(self._graph_tensor(s, o) for s, o in zip(saved, origins))
+
+    def input_tensor(self, position, data):
+        """Forward argument ``position`` as a graph Tensor holding ``data`` (its values, as
+        saved or re-derived); ``data`` itself when that argument needed no gradient."""
+        from minigrad.tensor import Tensor
+
+        edge = self._node.edges[position]
+        if edge is None:
+            return data
+        if isinstance(edge, Tensor):  # a leaf
+            return edge
+        return _alias(data, *edge)
+
+    def output_tensor(self, index, data):
+        return _alias(data, self._node, index)
+
+    def _graph_tensor(self, saved, origin):
+        if origin is not None:
+            kind, position = origin
+            if kind == "input":
+                return self.input_tensor(position, saved)
+            if kind == "output":
+                return self.output_tensor(position, saved)
+            return saved  # an input that needs no gradient: a constant
+        if isinstance(saved, np.ndarray | np.generic) and np.issubdtype(saved.dtype, np.floating):
+            self.handed_derived = True
+            return DerivedArray(self._node.function.__name__)
+        return saved
+
+
+def _alias(data, node, index):
+    """A Tensor with ``data`` standing for output ``index`` of ``node`` in the graph."""
+    from minigrad.tensor import Tensor
+
+    tensor = Tensor._make(np.asarray(data))
+    tensor._requires_grad = True
+    tensor.grad_fn, tensor._output_index = node, index
+    return tensor
+
+
+class DerivedArray:
+    """Stands for an array a forward derived, under ``create_graph``: any use raises."""
+
+    __array_ufunc__ = None
+
+    def __init__(self, op):
+        self._op = op
+
+    def _refuse(self, *args, **kwargs):
+        raise RuntimeError(derived_message(self._op))
+
+    __array__ = __getattr__ = __add__ = __radd__ = __sub__ = __rsub__ = __mul__ = _refuse
+    __rmul__ = __truediv__ = __rtruediv__ = __pow__ = __neg__ = __matmul__ = _refuse
+
+
+def derived_message(op):
+    return (
+        f"{op}'s backward used an array its forward computed, which has no graph: its "
+        "gradient cannot be differentiated (create_graph=True). The op must save inputs or "
+        "outputs instead, or re-derive the array from them in graph mode."
+    )
+
+
+def _saved_origins(saved, arrays, needs_input_grad, results):
+    """Where each saved array came from, by identity: an input (that needs a gradient, or a
+    constant), an output, or None (derived by forward)."""
+    origins = []
+    for item in saved:
+        origin = None
+        for position, array in enumerate(arrays):
+            if item is array:
+                origin = ("input" if needs_input_grad[position] else "constant", position)
+                break
+        else:
+            for index, result in enumerate(results):
+                if item is result:
+                    origin = ("output", index)
+                    break
+        origins.append(origin)
+    return origins
 
 
 def _tensor_kind(dtype):
@@ -111,6 +239,13 @@ class Function:
     an unused output) and returns one array or None per forward argument. Gradients may have
     the broadcast shape: the engine sums them back to each input's shape.
 
+    ``create_graph=True`` (higher-order gradients) needs a backward that is differentiable:
+    with ``differentiable_backward = True`` the backward is called with Tensors (the gradient,
+    and ``ctx.saved_tensors`` as graph Tensors) and must use only operators and
+    ``minigrad.ops.xp`` helpers, which work on arrays and Tensors alike (as minigrad's own ops
+    do). Otherwise (the default) it gets arrays as always: its gradient is right, but a second
+    derivative through it raises.
+
     Example::
 
         class Cube(mg.Function):
@@ -126,6 +261,8 @@ class Function:
 
         y = Cube.apply(t)
     """
+
+    differentiable_backward = False
 
     @staticmethod
     def forward(ctx, *args, **kwargs):
@@ -161,6 +298,9 @@ class Function:
                 (a.shape, a.dtype) if needed else None for a, needed in zip(args, needs_input_grad)
             )
             output_meta = tuple((out.shape, out.dtype) for out in outputs)
+            if ctx._saved:
+                raw = result if several else (result,)
+                ctx._origins = _saved_origins(ctx._saved, arrays, needs_input_grad, raw)
             node = Node(cls, ctx, edges, input_meta, output_meta)
             ctx._op = cls.__name__
             if ctx._saved:

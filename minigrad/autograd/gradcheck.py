@@ -121,3 +121,48 @@ def _fail(position, x, where, numerical, analytic, atol, rtol):
         f"numerical gradient {float(numerical):.8g}, analytic gradient {float(analytic):.8g} "
         f"(atol={atol}, rtol={rtol})"
     )
+
+
+def gradgradcheck(fn, inputs, grad_outputs=None, eps=1e-6, atol=1e-5, rtol=1e-3):
+    """Check second derivatives: ``gradcheck`` of the first gradient, as PyTorch's.
+
+    The first gradient ``g(x, v) = d(sum(v * fn(x)))/dx``, computed with
+    ``create_graph=True``, is checked by central differences against its own backward, with
+    respect to every input that requires grad and to the upstream gradients ``v`` (random,
+    fixed seed, unless ``grad_outputs`` gives them). Returns True or raises
+    ``GradcheckError``; inputs are numbered as in ``inputs``, then the upstream gradients.
+    """
+    from minigrad.autograd import grad as autograd_grad
+    from minigrad.tensor import Tensor
+
+    single = isinstance(inputs, Tensor)
+    inputs = (inputs,) if single else tuple(inputs)
+    copies = [_float64_copy(x) for x in inputs]
+    checked = [i for i, x in enumerate(copies) if isinstance(x, Tensor) and x.requires_grad]
+    if not checked:
+        raise ValueError("gradgradcheck: no input requires grad, so there is nothing to check")
+    outputs = [out for out in _float_outputs(fn(*copies)) if out.requires_grad]
+    if grad_outputs is None:
+        rng = np.random.default_rng(1)
+        grad_outputs = [Tensor._make(rng.standard_normal(out.shape)) for out in outputs]
+    else:
+        grad_outputs = [grad_outputs] if isinstance(grad_outputs, Tensor) else grad_outputs
+        grad_outputs = [Tensor._make(np.array(g, dtype=np.float64)) for g in grad_outputs]
+    for v in grad_outputs:
+        v.requires_grad = True
+    count = len(copies)
+
+    def first_gradient(*args):
+        xs, vs = args[:count], args[count:]
+        with grad_mode.enable_grad():  # gradcheck evaluates this under no_grad
+            outs = [out for out in _float_outputs(fn(*xs)) if out.requires_grad]
+            return autograd_grad(
+                outs,
+                [xs[i] for i in checked],
+                grad_outputs=list(vs),
+                create_graph=True,
+                allow_unused=True,
+                materialize_grads=True,
+            )
+
+    return gradcheck(first_gradient, (*copies, *grad_outputs), eps=eps, atol=atol, rtol=rtol)

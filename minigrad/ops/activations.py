@@ -5,6 +5,7 @@ import math
 import numpy as np
 
 from minigrad.autograd.function import Function
+from minigrad.ops import xp
 
 # W. J. Cody's rational approximations of erf and erfc (Math. Comp. 23, 1969, as in his
 # CALERF): relative error below 1e-15 in float64 (measured against math.erf in the tests).
@@ -90,6 +91,8 @@ def normal_cdf(x):
 class LeakyReLU(Function):
     """d leaky_relu(a) = (1 if a > 0 else slope) da; the slope at 0, as in PyTorch"""
 
+    differentiable_backward = True
+
     @staticmethod
     def forward(ctx, a, negative_slope=0.01):
         positive = a > 0
@@ -100,7 +103,7 @@ class LeakyReLU(Function):
     @staticmethod
     def backward(ctx, grad):
         (positive,) = ctx.saved_tensors
-        return np.where(positive, grad, grad * ctx.slope)
+        return xp.where(positive, grad, grad * ctx.slope)
 
 
 _SQRT_2_OVER_PI = math.sqrt(2 / math.pi)
@@ -109,6 +112,8 @@ _INV_SQRT_2PI = 1 / math.sqrt(2 * math.pi)
 
 class GELU(Function):
     """d gelu(a) = (Phi(a) + a phi(a)) da exactly; the tanh form differentiates its formula"""
+
+    differentiable_backward = True
 
     @staticmethod
     def forward(ctx, a, approximate="none"):
@@ -122,8 +127,33 @@ class GELU(Function):
     def backward(ctx, grad):
         (a,) = ctx.saved_tensors
         if ctx.approximate == "tanh":
-            t = np.tanh(_SQRT_2_OVER_PI * (a + 0.044715 * a**3))
+            t = xp.tanh(_SQRT_2_OVER_PI * (a + 0.044715 * a**3))
             inner = _SQRT_2_OVER_PI * (1 + 3 * 0.044715 * a * a)
             return grad * (0.5 * (1 + t) + 0.5 * a * (1 - t * t) * inner)
-        pdf = _exp_minus_half_square(a) * _INV_SQRT_2PI
-        return grad * (normal_cdf(a) + a * pdf)
+        return grad * (_cdf(a) + a * _pdf(a))
+
+
+class NormalCDF(Function):
+    """d Phi(a) = phi(a) da: GELU's gradient as a Tensor op, for create_graph"""
+
+    differentiable_backward = True
+
+    @staticmethod
+    def forward(ctx, a):
+        ctx.save_for_backward(a)
+        return normal_cdf(a)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad * _pdf(ctx.saved_tensors[0])
+
+
+def _cdf(a):
+    return xp.apply(NormalCDF, a)
+
+
+def _pdf(a):
+    """The standard normal density phi(a): precise on arrays, composite on Tensors."""
+    if xp.is_tensor(a):
+        return (a * a * -0.5).exp() * _INV_SQRT_2PI
+    return _exp_minus_half_square(a) * _INV_SQRT_2PI

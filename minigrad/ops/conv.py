@@ -92,8 +92,14 @@ class Conv2d(Function):
       arrives laid out otherwise. The full gradient of the patch matrix is never formed.
     """
 
+    differentiable_backward = True
+
     @staticmethod
     def forward(ctx, x, weight, bias, stride, padding, dilation, groups):
+        # For create_graph (ops/conv_grad.py): references, no copies; x is the size of a
+        # (kh*kw)-th of the patch matrix kept for the weight gradient.
+        ctx.inputs = (x, weight)
+        ctx.arguments = dict(stride=stride, padding=padding, dilation=dilation, groups=groups)
         kh, kw = weight.shape[2:]
         (top, bottom), (left, right) = padding
         out_size = output_size(x.shape[2:], (kh, kw), stride, padding, dilation)
@@ -114,6 +120,10 @@ class Conv2d(Function):
 
     @staticmethod
     def backward(ctx, grad):
+        if ctx.create_graph:  # each gradient an op of the graph: see conv_grad.py
+            from minigrad.ops.conv_grad import conv2d_backward
+
+            return conv2d_backward(ctx, grad)
         cols, weights = ctx.saved_tensors
         # (N, O, Ho, Wo) -> (g, N*Ho*Wo, O/g): a free view when grad is channels-last.
         grad = grad.transpose(0, 2, 3, 1).reshape(-1, ctx.groups, grad.shape[1] // ctx.groups)

@@ -1,8 +1,12 @@
-"""Elementwise primitives. Gradients may keep the broadcast shape: the engine sums them back."""
+"""Elementwise primitives. Gradients may keep the broadcast shape: the engine sums them back.
+
+Each backward runs on arrays, or on Tensors under ``create_graph=True`` (see ``ops.xp``).
+"""
 
 import numpy as np
 
 from minigrad.autograd.function import Function
+from minigrad.ops import xp
 
 
 def _ieee():
@@ -13,6 +17,8 @@ def _ieee():
 
 class Add(Function):
     """d(a + b) = da + db"""
+
+    differentiable_backward = True
 
     @staticmethod
     def forward(ctx, a, b):
@@ -26,6 +32,8 @@ class Add(Function):
 class Sub(Function):
     """d(a - b) = da - db"""
 
+    differentiable_backward = True
+
     @staticmethod
     def forward(ctx, a, b):
         return a - b
@@ -37,6 +45,8 @@ class Sub(Function):
 
 class Mul(Function):
     """d(a * b) = b da + a db"""
+
+    differentiable_backward = True
 
     @staticmethod
     def forward(ctx, a, b):
@@ -55,6 +65,8 @@ class Mul(Function):
 class Div(Function):
     """d(a / b) = da / b - a / b**2 db"""
 
+    differentiable_backward = True
+
     @staticmethod
     def forward(ctx, a, b):
         ctx.save_for_backward(a, b)
@@ -72,6 +84,8 @@ class Div(Function):
 class Pow(Function):
     """d(a ** b) = b a**(b-1) da + a**b log(a) db"""
 
+    differentiable_backward = True
+
     @staticmethod
     def forward(ctx, a, b):
         out = a**b
@@ -85,18 +99,21 @@ class Pow(Function):
         with np.errstate(divide="ignore", invalid="ignore"):
             if ctx.needs_input_grad[0]:
                 # b * a**(b-1), written so that b == 0 gives 0 even where a == 0 (as PyTorch).
-                slope = np.where(b == 0, 0.0, b * a ** (b - 1))
-                grad_a = grad * slope.astype(out.dtype, copy=False)
+                slope = xp.where(xp.constant(b) == 0, 0.0, b * a ** (b - 1))
+                grad_a = grad * xp.astype(slope, out.dtype)
             if ctx.needs_input_grad[1]:
                 # PyTorch's convention: no gradient to the exponent where a == 0 and b >= 0.
                 # The cast keeps a Python-number base (2.0 ** t) from making float64 temporaries.
-                base = np.where((a == 0) & (b >= 0), 1, a).astype(out.dtype, copy=False)
-                grad_b = grad * out * np.log(base)
+                zero_base = (xp.constant(a) == 0) & (xp.constant(b) >= 0)
+                base = xp.astype(xp.where(zero_base, 1, a), out.dtype)
+                grad_b = grad * out * xp.log(base)
         return grad_a, grad_b
 
 
 class Neg(Function):
     """d(-a) = -da"""
+
+    differentiable_backward = True
 
     @staticmethod
     def forward(ctx, a):
@@ -109,6 +126,8 @@ class Neg(Function):
 
 class Exp(Function):
     """d exp(a) = exp(a) da"""
+
+    differentiable_backward = True
 
     @staticmethod
     def forward(ctx, a):
@@ -124,6 +143,8 @@ class Exp(Function):
 class Log(Function):
     """d log(a) = da / a"""
 
+    differentiable_backward = True
+
     @staticmethod
     def forward(ctx, a):
         ctx.save_for_backward(a)
@@ -138,6 +159,8 @@ class Log(Function):
 
 class Sqrt(Function):
     """d sqrt(a) = da / (2 sqrt(a))"""
+
+    differentiable_backward = True
 
     @staticmethod
     def forward(ctx, a):
@@ -155,6 +178,8 @@ class Sqrt(Function):
 class Abs(Function):
     """d |a| = sign(a) da, with sign(0) = 0 as in PyTorch"""
 
+    differentiable_backward = True
+
     @staticmethod
     def forward(ctx, a):
         ctx.save_for_backward(a)
@@ -162,11 +187,13 @@ class Abs(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        return grad * np.sign(ctx.saved_tensors[0])
+        return grad * xp.sign(ctx.saved_tensors[0])
 
 
 class Sin(Function):
     """d sin(a) = cos(a) da"""
+
+    differentiable_backward = True
 
     @staticmethod
     def forward(ctx, a):
@@ -175,11 +202,13 @@ class Sin(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        return grad * np.cos(ctx.saved_tensors[0])
+        return grad * xp.cos(ctx.saved_tensors[0])
 
 
 class Cos(Function):
     """d cos(a) = -sin(a) da"""
+
+    differentiable_backward = True
 
     @staticmethod
     def forward(ctx, a):
@@ -188,11 +217,13 @@ class Cos(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        return -grad * np.sin(ctx.saved_tensors[0])
+        return -grad * xp.sin(ctx.saved_tensors[0])
 
 
 class Tanh(Function):
     """d tanh(a) = (1 - tanh(a)**2) da"""
+
+    differentiable_backward = True
 
     @staticmethod
     def forward(ctx, a):
@@ -208,6 +239,8 @@ class Tanh(Function):
 
 class Sigmoid(Function):
     """d sigmoid(a) = s (1 - s) da, s = sigmoid(a)"""
+
+    differentiable_backward = True
 
     @staticmethod
     def forward(ctx, a):
@@ -227,6 +260,8 @@ class Sigmoid(Function):
 class ReLU(Function):
     """d relu(a) = [a > 0] da: zero gradient at 0, as in PyTorch"""
 
+    differentiable_backward = True
+
     @staticmethod
     def forward(ctx, a):
         out = np.maximum(a, 0)
@@ -242,6 +277,8 @@ class ReLU(Function):
 class Clamp(Function):
     """d clamp(a, lo, hi) = [lo <= a <= hi] da (the bounds themselves pass the gradient)"""
 
+    differentiable_backward = True
+
     @staticmethod
     def forward(ctx, a, min=None, max=None):
         ctx.save_for_backward(a)
@@ -250,7 +287,7 @@ class Clamp(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        (a,) = ctx.saved_tensors
+        a = xp.constant(ctx.saved_tensors[0])  # only for the mask
         low, high = ctx.bounds
         inside = np.ones(a.shape, bool)
         if low is not None:
@@ -264,6 +301,8 @@ class Maximum(Function):
     """d max(a, b): to the larger operand; split in half on ties; a NaN on either side
     passes the whole gradient to both, as in PyTorch"""
 
+    differentiable_backward = True
+
     @staticmethod
     def forward(ctx, a, b):
         ctx.save_for_backward(a, b)
@@ -271,12 +310,14 @@ class Maximum(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        a, b = ctx.saved_tensors
+        a, b = (xp.constant(s) for s in ctx.saved_tensors)  # only for the masks
         return _select_grads(grad, a, b, a < b, a > b)
 
 
 class Minimum(Function):
     """d min(a, b): to the smaller operand; split in half on ties (NaN: as Maximum)"""
+
+    differentiable_backward = True
 
     @staticmethod
     def forward(ctx, a, b):
@@ -285,7 +326,7 @@ class Minimum(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        a, b = ctx.saved_tensors
+        a, b = (xp.constant(s) for s in ctx.saved_tensors)  # only for the masks
         return _select_grads(grad, a, b, a > b, a < b)
 
 
@@ -293,11 +334,13 @@ def _select_grads(grad, a, b, a_loses, b_loses):
     """PyTorch's rule: each operand gets the gradient except where it loses, half on ties."""
     tie = np.where(a == b, 0.5, 1.0).astype(grad.dtype)
     zero = np.zeros((), grad.dtype)
-    return np.where(a_loses, zero, grad * tie), np.where(b_loses, zero, grad * tie)
+    return xp.where(a_loses, zero, grad * tie), xp.where(b_loses, zero, grad * tie)
 
 
 class Where(Function):
     """d where(c, a, b) = [c] da + [not c] db; no gradient to the condition"""
+
+    differentiable_backward = True
 
     @staticmethod
     def forward(ctx, condition, a, b):
@@ -308,11 +351,13 @@ class Where(Function):
     def backward(ctx, grad):
         (condition,) = ctx.saved_tensors
         zero = np.zeros((), grad.dtype)
-        return None, np.where(condition, grad, zero), np.where(condition, zero, grad)
+        return None, xp.where(condition, grad, zero), xp.where(condition, zero, grad)
 
 
 class Cast(Function):
     """A change of dtype; the engine casts the gradient back to the input's dtype"""
+
+    differentiable_backward = True
 
     @staticmethod
     def forward(ctx, a, dtype, order="K"):

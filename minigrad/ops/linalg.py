@@ -2,12 +2,14 @@
 
 import numpy as np
 
-from minigrad._broadcast import sum_to
 from minigrad.autograd.function import Function
+from minigrad.ops import xp
 
 
 class MatMul(Function):
     """d(a @ b) = grad @ b.T for a, a.T @ grad for b (1-D operands promoted as numpy does)"""
+
+    differentiable_backward = True
 
     @staticmethod
     def forward(ctx, a, b):
@@ -25,7 +27,7 @@ class MatMul(Function):
         )
         grad_a = grad_b = None
         if ctx.needs_input_grad[0]:
-            grad_a = sum_to(np.matmul(grad, np.swapaxes(b2, -1, -2)), a2.shape).reshape(a.shape)
+            grad_a = xp.sum_to(xp.matmul(grad, xp.swapaxes(b2, -1, -2)), a2.shape).reshape(a.shape)
         if ctx.needs_input_grad[1]:
-            grad_b = sum_to(np.matmul(np.swapaxes(a2, -1, -2), grad), b2.shape).reshape(b.shape)
+            grad_b = xp.sum_to(xp.matmul(xp.swapaxes(a2, -1, -2), grad), b2.shape).reshape(b.shape)
         return grad_a, grad_b

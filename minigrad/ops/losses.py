@@ -3,27 +3,35 @@
 import numpy as np
 
 from minigrad.autograd.function import Function
+from minigrad.ops import xp
+from minigrad.ops.elementwise import Sigmoid
+from minigrad.ops.reductions import LogSoftmax
 
 
 class BinaryCrossEntropy(Function):
     """d bce(p, t) = (p - t) / (p (1 - p)) dp - logit(p) dt; logs clamped at -100 as PyTorch"""
+
+    differentiable_backward = True
 
     @staticmethod
     def forward(ctx, p, t):
         with np.errstate(divide="ignore"):  # log(0) = -inf is clamped to -100 just below
             log_p = np.maximum(np.log(p), -100)
             log_1mp = np.maximum(np.log1p(-p), -100)
-        ctx.save_for_backward(p, t, log_p, log_1mp)
+        ctx.save_for_backward(p, t)
         return -(t * log_p + (1 - t) * log_1mp)
 
     @staticmethod
     def backward(ctx, grad):
-        p, t, log_p, log_1mp = ctx.saved_tensors
+        p, t = ctx.saved_tensors
         grad_p = grad_t = None
         if ctx.needs_input_grad[0]:
             # PyTorch's EPSILON keeps the derivative finite at p = 0 and p = 1.
-            grad_p = grad * (p - t) / np.maximum((1 - p) * p, 1e-12)
-        if ctx.needs_input_grad[1]:
+            grad_p = grad * (p - t) / xp.maximum((1 - p) * p, 1e-12)
+        if ctx.needs_input_grad[1]:  # rare (a target that requires grad): logs taken again
+            with np.errstate(divide="ignore"):
+                log_p = xp.maximum(xp.log(p), -100)
+                log_1mp = xp.maximum(xp.log1p(-p), -100)
             grad_t = grad * (log_1mp - log_p)
         return grad_p, grad_t
 
@@ -34,6 +42,8 @@ class BinaryCrossEntropyWithLogits(Function):
     loss = (1 - t) x + (1 + (w - 1) t) softplus(-x), with softplus(-x) written as
     max(-x, 0) + log1p(exp(-|x|)) so that it stays finite and exact for any x.
     """
+
+    differentiable_backward = True
 
     @staticmethod
     def forward(ctx, x, t, pos_weight=None):
@@ -48,6 +58,9 @@ class BinaryCrossEntropyWithLogits(Function):
     @staticmethod
     def backward(ctx, grad):
         x, t, w, softplus_neg, sig = ctx.saved_tensors
+        if ctx.create_graph:  # both re-derived from x, on the graph
+            sig = Sigmoid.apply(x) if xp.is_tensor(x) else ctx.saved_arrays[4]
+            softplus_neg = xp.maximum(-x, 0) + xp.log1p(xp.exp(-xp.abs(x)))
         grad_x = grad_t = grad_w = None
         if w is None:
             if ctx.needs_input_grad[0]:
@@ -74,6 +87,8 @@ class CrossEntropy(Function):
     mean for MNIST-sized batches.
     """
 
+    differentiable_backward = True
+
     @staticmethod
     def forward(ctx, x, target, label_smoothing=0.0, reduction="mean"):
         # The max shift keeps exp from overflowing; logp is exact either way.
@@ -92,12 +107,19 @@ class CrossEntropy(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        logp, target = ctx.saved_tensors
+        logp, target = ctx.saved_arrays
         label_smoothing, reduction = ctx.options
-        out = np.exp(logp)
+        if ctx.create_graph:  # log_softmax is shift-invariant: logp stands in for the logits
+            logp = LogSoftmax.apply(ctx.input_tensor(0, logp), dim=1)
+        out = xp.exp(logp)
         if label_smoothing:
-            out -= label_smoothing / logp.shape[1]
-        out[np.arange(len(target)), target] -= 1 - label_smoothing
+            out = out - label_smoothing / logp.shape[1]
+        if xp.is_tensor(out):
+            target_mass = np.zeros(logp.shape, logp.dtype)
+            target_mass[np.arange(len(target)), target] = 1 - label_smoothing
+            out = out - target_mass
+        else:
+            out[np.arange(len(target)), target] -= 1 - label_smoothing
         if reduction == "none":
             return out * grad[:, None], None
         scale = grad / len(target) if reduction == "mean" else grad

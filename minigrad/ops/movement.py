@@ -2,11 +2,14 @@
 
 import numpy as np
 
-from minigrad.autograd.function import Function
+from minigrad.autograd.function import Context, Function
+from minigrad.ops import xp
 
 
 class Reshape(Function):
     """The gradient takes the input's shape back"""
+
+    differentiable_backward = True
 
     @staticmethod
     def forward(ctx, a, shape):
@@ -15,11 +18,13 @@ class Reshape(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        return np.reshape(grad, ctx.shape)
+        return xp.reshape(grad, ctx.shape)
 
 
 class Permute(Function):
     """The gradient is permuted back by the inverse permutation"""
+
+    differentiable_backward = True
 
     @staticmethod
     def forward(ctx, a, dims):
@@ -28,11 +33,13 @@ class Permute(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        return np.transpose(grad, np.argsort(ctx.dims))
+        return xp.transpose(grad, tuple(np.argsort(ctx.dims)))
 
 
 class Expand(Function):
     """Broadcast without copying; the engine sums the gradient back to the input's shape"""
+
+    differentiable_backward = True
 
     @staticmethod
     def forward(ctx, a, shape):
@@ -46,6 +53,8 @@ class Expand(Function):
 class Index(Function):
     """d a[index]: the gradient lands where the elements came from; repeated indices add up"""
 
+    differentiable_backward = True
+
     @staticmethod
     def forward(ctx, a, index):
         ctx.shape, ctx.index = a.shape, index
@@ -53,12 +62,31 @@ class Index(Function):
 
     @staticmethod
     def backward(ctx, grad):
+        if ctx.create_graph:  # the scatter as an op of its own, differentiable
+            return IndexBackward.apply(grad, ctx.index, ctx.shape), None
         full = np.zeros(ctx.shape, grad.dtype)
         if _is_basic(ctx.index):  # slices and ints never repeat an element: plain assignment
             full[ctx.index] = grad
         else:
             np.add.at(full, ctx.index, grad)
         return full, None
+
+
+class IndexBackward(Function):
+    """a[index]'s gradient as an op (create_graph): its own gradient is the indexing again"""
+
+    differentiable_backward = True
+
+    @staticmethod
+    def forward(ctx, grad, index, shape):
+        ctx.index = index
+        inner = Context((True, False))
+        inner.shape, inner.index = shape, index
+        return Index.backward(inner, grad)[0]
+
+    @staticmethod
+    def backward(ctx, grad):
+        return xp.apply(Index, grad, ctx.index), None, None
 
 
 def _is_basic(index):
@@ -69,6 +97,8 @@ def _is_basic(index):
 class Cat(Function):
     """d cat(xs) = the gradient split back into the pieces"""
 
+    differentiable_backward = True
+
     @staticmethod
     def forward(ctx, *arrays, dim=0):
         ctx.dim = dim
@@ -77,4 +107,4 @@ class Cat(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        return tuple(np.split(grad, ctx.bounds, axis=ctx.dim))
+        return tuple(xp.split(grad, ctx.bounds, axis=ctx.dim))

@@ -8,6 +8,7 @@ numpy's own reductions over axes (0, 2, 3) are several times slower.
 import numpy as np
 
 from minigrad.autograd.function import Function
+from minigrad.ops import xp
 
 
 def _channels_last(x):
@@ -62,6 +63,8 @@ class BatchNorm(Function):
     update the running statistics.
     """
 
+    differentiable_backward = True
+
     @staticmethod
     def forward(ctx, x, weight, bias, mean, var, eps=1e-5, training=True):
         channels_last = _channels_last(x)
@@ -75,10 +78,13 @@ class BatchNorm(Function):
             out += _per_channel(bias, view)
         ctx.save_for_backward(xhat, invstd, weight)
         ctx.layout = (x.shape, channels_last, training)
+        ctx.eps = eps
         return _from_view(out, x.shape, channels_last)
 
     @staticmethod
     def backward(ctx, grad):
+        if ctx.create_graph:
+            return _graph_backward(ctx, grad)
         xhat, invstd, weight = ctx.saved_tensors
         shape, channels_last, training = ctx.layout
         grad = _to_view(grad, channels_last)
@@ -97,3 +103,39 @@ class BatchNorm(Function):
                 grad -= xhat * _per_channel(sum_g_xhat / count, xhat)
             grad_x = _from_view(grad * _per_channel(scale, xhat), shape, channels_last)
         return grad_x, grad_w, grad_b
+
+
+def _graph_backward(ctx, grad):
+    """The same gradients in Tensor ops (create_graph), from x re-derived on the graph.
+
+    x itself is not saved, but a standardisation only needs x - mean = xhat / invstd: with
+    those values on x's place in the graph, the batch statistics are recomputed as ops, so
+    the gradient depends on x (through them) as it should.
+    """
+    xhat, invstd, weight = ctx.saved_arrays
+    shape, channels_last, training = ctx.layout
+    per_channel = (1, shape[1]) + (1,) * (len(shape) - 2)
+    dims = (0, *range(2, len(shape)))
+    xhat = _from_view(xhat, shape, channels_last)
+    invstd = invstd.reshape(per_channel)
+    x = ctx.input_tensor(0, xhat / invstd)
+    if training:
+        centered = x - x.mean(dims, keepdim=True)
+        invstd = ((centered * centered).mean(dims, keepdim=True) + ctx.eps) ** -0.5
+        xhat = centered * invstd
+    elif xp.is_tensor(x):  # running statistics: xhat's slope in x is the constant invstd
+        xhat = (x - x.detach()) * invstd + xhat
+    needs_x, needs_weight, needs_bias = ctx.needs_input_grad
+    grad_x = grad_w = grad_b = None
+    if needs_weight:
+        grad_w = (grad * xhat).sum(dims)
+    if needs_bias:
+        grad_b = grad.sum(dims)
+    if needs_x:
+        if weight is not None:
+            grad = grad * xp.reshape(ctx.input_tensor(1, weight), per_channel)
+        if training:
+            mean_g = grad.mean(dims, keepdim=True)
+            grad = grad - mean_g - xhat * (grad * xhat).mean(dims, keepdim=True)
+        grad_x = grad * invstd
+    return grad_x, grad_w, grad_b

@@ -26,6 +26,8 @@ class MaxPool2d(Function):
     the last NaN gets the gradient, as in PyTorch. Saved: one int16 offset per output element.
     """
 
+    differentiable_backward = True
+
     @staticmethod
     def forward(ctx, x, kernel_size, stride, padding, dilation):
         _setup(ctx, x, kernel_size, stride, padding, dilation)
@@ -53,6 +55,10 @@ class MaxPool2d(Function):
 
     @staticmethod
     def backward(ctx, grad):
+        if ctx.create_graph:  # the scatter as an op of the graph: see conv_grad.py
+            from minigrad.ops.conv_grad import MaxPool2dGrad
+
+            return MaxPool2dGrad.apply(grad, ctx.array_ctx)
         (index,) = ctx.saved_tensors
         grad = _layout(grad, ctx.channels_last)
         return _scatter(ctx, lambda k, out: np.multiply(grad, index == k, out=out))
@@ -65,9 +71,15 @@ class AvgPool2d(Function):
     (kh * kw, PyTorch's default ``count_include_pad=True``) unless ``divisor`` is given.
     """
 
+    differentiable_backward = True
+
     @staticmethod
     def forward(ctx, x, kernel_size, stride, padding, dilation=(1, 1), divisor=None):
         _setup(ctx, x, kernel_size, stride, padding, dilation)
+        ctx.arguments = dict(  # for create_graph: AvgPool2dGrad's transpose is this op
+            kernel_size=kernel_size, stride=stride, padding=padding, dilation=dilation,
+            divisor=divisor,
+        )  # fmt: skip
         if any(padding):
             x = padded(x, ctx.pads)
         parts = _windows(ctx, x)
@@ -80,6 +92,10 @@ class AvgPool2d(Function):
 
     @staticmethod
     def backward(ctx, grad):
+        if ctx.create_graph:  # the scatter as an op of the graph: see conv_grad.py
+            from minigrad.ops.conv_grad import AvgPool2dGrad
+
+            return AvgPool2dGrad.apply(grad, ctx.array_ctx)
         grad = _layout(grad, ctx.channels_last)
         return _scatter(ctx, lambda k, out: np.divide(grad, ctx.divisor, out=out))
 

@@ -2,18 +2,21 @@
 
 import numpy as np
 
-from minigrad.autograd.function import Function
+from minigrad.autograd.function import Context, Function
+from minigrad.ops import xp
 
 
 def _expand_back(grad, shape, dim, keepdim):
     """Broadcast a reduced gradient back over the input's shape (a read-only view)."""
     if not keepdim:
-        grad = np.expand_dims(grad, dim if dim is not None else tuple(range(len(shape))))
-    return np.broadcast_to(grad, shape)
+        grad = xp.expand_dims(grad, dim if dim is not None else tuple(range(len(shape))))
+    return xp.broadcast_to(grad, shape)
 
 
 class Sum(Function):
     """d sum(a) = da summed: the gradient is copied to every summed element"""
+
+    differentiable_backward = True
 
     @staticmethod
     def forward(ctx, a, dim=None, keepdim=False):
@@ -31,6 +34,8 @@ class Amax(Function):
     A NaN is the maximum of its group. As in PyTorch, amax then gives the whole group a NaN
     gradient, while max() (``nan_picks=True``) gives the gradient to the NaN positions.
     """
+
+    differentiable_backward = True
 
     @staticmethod
     def forward(ctx, a, dim=None, keepdim=False, smallest=False, nan_picks=False):
@@ -52,14 +57,16 @@ class Amax(Function):
         ties = np.sum(chosen, axis=ctx.dim, keepdims=True, dtype=grad.dtype)  # no int64 / float64
         with np.errstate(divide="ignore", invalid="ignore"):  # ties == 0 in a NaN group
             share = _expand_back(grad, chosen.shape, ctx.dim, ctx.keepdim) / ties
-        out = np.where(chosen, share, np.zeros((), grad.dtype))
+        out = xp.where(chosen, share, np.zeros((), grad.dtype))
         if ctx.nan_groups is not None:
-            out[np.broadcast_to(ctx.nan_groups, out.shape)] = np.nan
+            out = xp.where(np.broadcast_to(ctx.nan_groups, out.shape), np.nan, out)
         return out
 
 
 class TakeAlongDim(Function):
     """d take_along_dim(a, index) = the gradient scattered back (summed over repeated indices)"""
+
+    differentiable_backward = True
 
     @staticmethod
     def forward(ctx, a, index, dim):
@@ -70,6 +77,8 @@ class TakeAlongDim(Function):
     @staticmethod
     def backward(ctx, grad):
         (index,) = ctx.saved_tensors
+        if ctx.create_graph:  # the scatter as an op of its own, differentiable
+            return ScatterAlongDim.apply(grad, index, ctx.dim, ctx.shape), None
         full = np.zeros(ctx.shape, grad.dtype)
         if index.shape[ctx.dim] == 1:  # one index per line cannot repeat: a plain scatter
             np.put_along_axis(full, index, grad, axis=ctx.dim)
@@ -80,8 +89,27 @@ class TakeAlongDim(Function):
         return full, None
 
 
+class ScatterAlongDim(Function):
+    """take_along_dim's gradient as an op (create_graph): its own gradient is take_along_dim"""
+
+    differentiable_backward = True
+
+    @staticmethod
+    def forward(ctx, grad, index, dim, shape):
+        ctx.index, ctx.dim = index, dim
+        inner = Context((True, False))
+        inner.shape, inner.dim, inner._saved = shape, dim, (index,)
+        return TakeAlongDim.backward(inner, grad)[0]
+
+    @staticmethod
+    def backward(ctx, grad):
+        return xp.apply(TakeAlongDim, grad, ctx.index, ctx.dim), None, None, None
+
+
 class LogSoftmax(Function):
     """d log_softmax(a) = da - softmax(a) sum(da): computed from the saved output"""
+
+    differentiable_backward = True
 
     @staticmethod
     def forward(ctx, a, dim):
@@ -95,4 +123,4 @@ class LogSoftmax(Function):
     @staticmethod
     def backward(ctx, grad):
         (out,) = ctx.saved_tensors
-        return grad - np.exp(out) * np.sum(grad, axis=ctx.dim, keepdims=True)
+        return grad - xp.exp(out) * xp.sum(grad, axis=ctx.dim, keepdims=True)
