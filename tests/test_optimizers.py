@@ -389,3 +389,17 @@ def test_lbfgs_minimises_a_quadratic_to_tolerance():
     first = optimizer.step(closure)
     assert first.item() == 14.0
     np.testing.assert_allclose(param.numpy(), target.numpy(), atol=1e-5)
+
+
+def test_tensor_lr_as_torch_allows():
+    results = []
+    for lr in (0.05, mg.tensor(0.05)):
+        param = nn.Parameter(mg.tensor([1.0, -2.0]))
+        optimizer = optim.Adam([param], lr=lr)
+        for _ in range(3):
+            param.grad = mg.tensor([0.5, 0.25])
+            optimizer.step()
+        results.append(param.numpy().copy())
+    np.testing.assert_array_equal(results[0], results[1])
+    with pytest.raises(ValueError, match="Tensor lr must be 1-element"):
+        optim.SGD([nn.Parameter(mg.ones(2))], lr=mg.tensor([0.1, 0.2]))
