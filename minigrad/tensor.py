@@ -6,11 +6,13 @@ Methods check their arguments (shapes, dims, dtypes) and call one primitive op f
 
 import builtins
 import collections
+import weakref
 
 import numpy as np
 
 from minigrad import dtypes, ops
 from minigrad.autograd import engine, grad_mode
+from minigrad.autograd.function import VersionCounter
 
 ValuesIndices = collections.namedtuple("ValuesIndices", ["values", "indices"])
 
@@ -28,6 +30,10 @@ class Tensor:
 
     # Makes numpy hand `ndarray + tensor` to Tensor.__radd__ instead of looping elementwise.
     __array_ufunc__ = None
+    _base = None  # the tensor whose memory a view shows (views of views point to the root)
+    _hooks = None  # {handle id: hook} from register_hook
+    _retains_grad = False
+    _counter = None  # a VersionCounter, made on first need: most tensors never need one
 
     def __init__(self, data, requires_grad=False):
         if isinstance(data, Tensor):
@@ -80,8 +86,26 @@ class Tensor:
 
     @property
     def data(self):
-        """The same array without its graph, as a Tensor (writes show in this tensor)."""
+        """The same array without its graph, as a Tensor (writes show in this tensor).
+
+        As in PyTorch its version counter is its own: in-place changes through ``.data`` are
+        not caught by backward (those through ``detach()`` are)."""
         return Tensor._make(self._data)
+
+    @property
+    def _version(self):
+        """How many in-place changes this tensor's memory has seen (shared with its views)."""
+        return self._version_counter.value
+
+    @property
+    def _version_counter(self):
+        if self._counter is None:
+            self._counter = VersionCounter()
+        return self._counter
+
+    @property
+    def retains_grad(self):
+        return self._retains_grad
 
     @data.setter
     def data(self, value):
@@ -158,13 +182,63 @@ class Tensor:
         return self
 
     def detach(self):
-        return Tensor._make(self._data)
+        """The same memory without a graph; in-place changes to it count as changes of self."""
+        out = Tensor._make(self._data)
+        out._counter = self._version_counter
+        return out
 
     def clone(self):
         return ops.Cast.apply(self, dtype=self.dtype)  # astype copies: a differentiable copy
 
     def contiguous(self):
-        return self
+        """Self when its memory is C-contiguous, else a contiguous (differentiable) copy."""
+        if self.is_contiguous():
+            return self
+        return ops.Cast.apply(self, dtype=self.dtype, order="C")
+
+    def is_contiguous(self):
+        return builtins.bool(self._data.flags.c_contiguous)
+
+    def retain_grad(self):
+        """Keep ``.grad`` of this non-leaf after backward (a leaf keeps it anyway)."""
+        if self.grad_fn is None:
+            if not self.requires_grad:
+                raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
+            return
+        if self._retains_grad:
+            return
+        self._retains_grad = True
+        tensor = weakref.ref(self)
+
+        def keep(grad):
+            owner = tensor()
+            if owner is not None:
+                previous = owner.grad
+                array = grad._data if previous is None else previous._data + grad._data
+                owner.grad = Tensor._make(np.array(array, dtype=owner.dtype))
+
+        self._add_hook(keep)
+
+    def register_hook(self, hook):
+        """Call ``hook(grad)`` with this tensor's gradient during backward; a Tensor it
+        returns replaces the gradient. Returns a handle whose ``remove()`` undoes it."""
+        if not self.requires_grad:
+            raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
+        return self._add_hook(hook)
+
+    def _add_hook(self, hook):
+        if self.grad_fn is None:
+            if self._hooks is None:
+                self._hooks = {}
+            hooks = self._hooks
+        else:  # the engine finds a non-leaf's hooks on the node that produced it
+            ctx = self.grad_fn.ctx
+            if ctx is None:
+                raise RuntimeError("cannot register a hook on a tensor whose graph was freed")
+            if ctx._hooks is None:
+                ctx._hooks = {}
+            hooks = ctx._hooks.setdefault(self._output_index, {})
+        return _HookHandle(hooks, hook)
 
     def requires_grad_(self, flag=True):
         self.requires_grad = flag
@@ -382,17 +456,24 @@ class Tensor:
     def mean(self, dim=None, keepdim=False):
         if not dtypes.is_floating(self.dtype):
             raise TypeError(f"mean needs a floating point tensor, got {self.dtype}")
+        if self.dtype == dtypes.float16:  # PyTorch accumulates half in float32: no overflow
+            return self.float().mean(dim, keepdim).half()
         return self.sum(dim, keepdim) / _count(self.shape, _dims(dim, self.ndim))
 
     def var(self, dim=None, unbiased=True, keepdim=False, *, correction=None):
         """Variance over ``dim``; divides by n - 1 (``unbiased``) or by n - ``correction``."""
         correction = (1 if unbiased else 0) if correction is None else correction
+        if self.dtype == dtypes.float16:
+            return self.float().var(dim, keepdim=keepdim, correction=correction).half()
         centered = self - self.mean(dim, keepdim=True)
         count = _count(self.shape, _dims(dim, self.ndim))
         return (centered * centered).sum(dim, keepdim) / builtins.max(count - correction, 0)
 
     def std(self, dim=None, unbiased=True, keepdim=False, *, correction=None):
-        return self.var(dim, unbiased, keepdim, correction=correction).sqrt()
+        var = self.var(dim, unbiased, keepdim, correction=correction)
+        # A constant input has std 0 and, as in PyTorch, gradient 0 (not 0 / 0).
+        nonzero = var._data != 0
+        return where(nonzero, where(nonzero, var, 1).sqrt(), 0)
 
     def amax(self, dim=None, keepdim=False):
         """Largest elements over ``dim`` (all when None); tied maxima share the gradient."""
@@ -405,12 +486,16 @@ class Tensor:
         """``max()``: a 0-d tensor; ``max(dim)``: (values, indices); ``max(other)``: maximum."""
         if isinstance(dim, Tensor):
             return self.maximum(dim)
-        return self.amax() if dim is None else self._select(np.argmax, dim, keepdim)
+        if dim is None:
+            return ops.Amax.apply(self, dim=None, nan_picks=True)
+        return self._select(np.argmax, dim, keepdim)
 
     def min(self, dim=None, keepdim=False):
         if isinstance(dim, Tensor):
             return self.minimum(dim)
-        return self.amin() if dim is None else self._select(np.argmin, dim, keepdim)
+        if dim is None:
+            return ops.Amax.apply(self, dim=None, smallest=True, nan_picks=True)
+        return self._select(np.argmin, dim, keepdim)
 
     def _select(self, arg_function, dim, keepdim):
         """Values and indices of the first extreme along ``dim``; the gradient goes there."""
@@ -528,10 +613,6 @@ class Tensor:
     def __getitem__(self, index):
         return ops.Index.apply(self, index=_index_argument(index))
 
-    def __setitem__(self, index, value):
-        _check_inplace(self, "item assignment")
-        self._data[_index_argument(index)] = value._data if isinstance(value, Tensor) else value
-
     def masked_fill(self, mask, value):
         return where(mask, _operand(value), self)
 
@@ -549,26 +630,110 @@ class Tensor:
     def __rmatmul__(self, other):
         return _operand(other).matmul(self)
 
-    # ---- in place (on data only: never part of a graph) -------------------------------------
+    # ---- in place ---------------------------------------------------------------------------
+
+    def _modify(self, name, write, record, others=(), saves_self=True):
+        """Change self in place, as PyTorch's in-place ops: ``write(array)`` writes the new
+        values when no graph is recorded; otherwise ``record(source)`` computes them as a
+        differentiable op on a copy of self, and self takes over the result's place in the
+        graph (a view also rewrites its base's). The version counter goes up either way."""
+        if grad_mode.is_grad_enabled():
+            _check_inplace(self)
+        recording = grad_mode.is_grad_enabled() and (
+            self.requires_grad or any(isinstance(o, Tensor) and o.requires_grad for o in others)
+        )
+        if not self._data.flags.writeable:
+            raise RuntimeError(
+                f"{name}: unsupported operation: more than one element of the written-to tensor "
+                "refers to a single memory location (or its memory is read-only). Please clone() "
+                "the tensor before performing the operation."
+            )
+        if not recording:
+            write(self._data)
+            self._version_counter.value += 1
+            return self
+        result = record(self._alias(copy=saves_self))
+        if result.dtype != self.dtype:
+            result = result.to(self.dtype)
+        if result.shape != self.shape:
+            raise ShapeError(
+                f"{name}: output with shape {self.shape} doesn't match the broadcast shape "
+                f"{result.shape}"
+            )
+        np.copyto(self._data, result._data)
+        self._version_counter.value += 1
+        if self._base is None:
+            self._adopt(result)
+        else:
+            self._rebase(result, name)
+        return self
+
+    def _alias(self, copy):
+        """A new tensor at self's place in the graph, holding self's values (or a copy)."""
+        alias = Tensor._make(self._data.copy() if copy else self._data)
+        alias._adopt(self)
+        return alias
+
+    def _adopt(self, other):
+        self.grad_fn, self._output_index = other.grad_fn, other._output_index
+        self._requires_grad = other._requires_grad
+
+    def _rebase(self, result, name):
+        """After an in-place op on a view: the base becomes base-with-the-view-replaced
+        (PyTorch's CopySlices), and the view becomes a view of that new base."""
+        base = self._base
+        positions = _view_positions(base._data, self._data)
+        if positions is None:
+            raise RuntimeError(
+                f"{name}: minigrad cannot record an in-place change of this view of a tensor "
+                "in the graph; clone() the view first"
+            )
+        new_base = ops.SetItem.apply(base._alias(copy=False), result, index=positions)
+        base._adopt(new_base)
+        self._adopt(ops.Index.apply(new_base, index=positions))
 
     def _inplace(self, values, name):
-        _check_inplace(self, name)
         values = values._data if isinstance(values, Tensor) else values
-        np.copyto(self._data, np.broadcast_to(values, self.shape), casting="same_kind")
-        return self
+
+        def write(array):
+            np.copyto(array, np.broadcast_to(values, self.shape), casting="same_kind")
+
+        def record(source):
+            return ops.SetItem.apply(source, values, index=Ellipsis)
+
+        return self._modify(name, write, record, saves_self=False)
 
     def zero_(self):
         return self._inplace(0, "zero_")
 
     def fill_(self, value):
+        if isinstance(value, Tensor) and value.requires_grad:
+            return self.copy_(value)
         return self._inplace(value, "fill_")
 
+    def __setitem__(self, index, value):
+        index = _index_argument(index)
+
+        def write(array):
+            array[index] = value._data if isinstance(value, Tensor) else value
+
+        def record(source):
+            return ops.SetItem.apply(source, value, index=index)
+
+        self._modify("__setitem__", write, record, (value,), saves_self=False)
+
     def copy_(self, source):
-        source = source._data if isinstance(source, Tensor) else np.asarray(source)
+        source = source if isinstance(source, Tensor) else np.asarray(source)
         _broadcast_shape("copy_", self.shape, source.shape)
-        _check_inplace(self, "copy_")
-        np.copyto(self._data, np.broadcast_to(source, self.shape), casting="unsafe")
-        return self
+        array = source._data if isinstance(source, Tensor) else source
+
+        def write(target):
+            np.copyto(target, np.broadcast_to(array, self.shape), casting="unsafe")
+
+        def record(alias):
+            return ops.SetItem.apply(alias, source, index=Ellipsis)
+
+        return self._modify("copy_", write, record, (source,), saves_self=False)
 
     def uniform_(self, a=0.0, b=1.0):
         from minigrad.random import default_generator
@@ -580,41 +745,54 @@ class Tensor:
 
         return self._inplace(default_generator().normal(mean, std, self.shape), "normal_")
 
+    def _arithmetic_(self, name, out_of_place, other, compute):
+        def write(array):
+            np.copyto(array, np.broadcast_to(compute(array), self.shape), casting="same_kind")
+
+        return self._modify(name, write, lambda source: out_of_place(source), (other,))
+
     def add_(self, other, alpha=1):
-        return self._inplace(self._data + alpha * _array(other), "add_")
+        return self._arithmetic_(
+            "add_", lambda s: s.add(other, alpha=alpha), other,
+            lambda a: a + alpha * _array(other),
+        )  # fmt: skip
 
     def sub_(self, other, alpha=1):
-        return self._inplace(self._data - alpha * _array(other), "sub_")
+        return self._arithmetic_(
+            "sub_", lambda s: s.sub(other, alpha=alpha), other,
+            lambda a: a - alpha * _array(other),
+        )  # fmt: skip
 
     def mul_(self, other):
-        return self._inplace(self._data * _array(other), "mul_")
+        return self._arithmetic_("mul_", lambda s: s.mul(other), other, lambda a: a * _array(other))
 
     def div_(self, other):
-        return self._inplace(self._data / _array(other), "div_")
+        return self._arithmetic_("div_", lambda s: s.div(other), other, lambda a: a / _array(other))
 
     def clamp_(self, min=None, max=None):
-        return self._inplace(np.clip(self._data, min, max), "clamp_")
-
-    def _augmented(self, method, out_of_place, other):
-        # x += y is in place when no graph is being recorded, else it rebinds x to x + y.
-        recording = grad_mode.is_grad_enabled() and (
-            self.requires_grad or (isinstance(other, Tensor) and other.requires_grad)
+        return self._arithmetic_(
+            "clamp_", lambda s: s.clamp(min, max), None, lambda a: np.clip(a, min, max)
         )
-        if recording and not self.is_leaf:
-            return out_of_place(self, other)
-        return method(self, other)
 
-    def __iadd__(self, other):
-        return self._augmented(Tensor.add_, Tensor.add, other)
+    # x += y is x.add_(y), as in PyTorch: in place, and recorded when a graph is.
+    __iadd__ = add_
+    __isub__ = sub_
+    __imul__ = mul_
+    __itruediv__ = div_
 
-    def __isub__(self, other):
-        return self._augmented(Tensor.sub_, Tensor.sub, other)
 
-    def __imul__(self, other):
-        return self._augmented(Tensor.mul_, Tensor.mul, other)
+class _HookHandle:
+    """What ``register_hook`` returns: ``remove()`` takes the hook away again."""
 
-    def __itruediv__(self, other):
-        return self._augmented(Tensor.div_, Tensor.div, other)
+    _next_id = 0
+
+    def __init__(self, hooks, hook):
+        _HookHandle._next_id += 1
+        self.id, self._hooks = _HookHandle._next_id, hooks
+        hooks[self.id] = hook
+
+    def remove(self):
+        self._hooks.pop(self.id, None)
 
 
 # ---- functions ------------------------------------------------------------------------------
@@ -758,12 +936,39 @@ def _number(x):
     return x.item() if isinstance(x, Tensor) else x
 
 
-def _check_inplace(tensor, name):
-    if grad_mode.is_grad_enabled() and tensor.requires_grad:
+def _check_inplace(tensor):
+    """PyTorch refuses in-place changes of a leaf that requires grad (or of a view of one)
+    while recording: its .grad would belong to a value that no longer exists."""
+    if tensor.requires_grad and tensor.grad_fn is None:
         raise RuntimeError(
-            f"{name}: a tensor that requires grad cannot be changed in place while gradients "
-            "are recorded; wrap the update in `with mg.no_grad():`"
+            "a leaf Variable that requires grad is being used in an in-place operation. "
+            + _NO_GRAD_HINT
         )
+    base = tensor._base
+    if base is not None and base.requires_grad and base.grad_fn is None:
+        raise RuntimeError(
+            "a view of a leaf Variable that requires grad is being used in an in-place "
+            "operation. " + _NO_GRAD_HINT
+        )
+
+
+_NO_GRAD_HINT = "(To update it without recording, as optimizers do, use `with mg.no_grad():`.)"
+
+
+def _view_positions(base, view):
+    """The index (a tuple of int arrays) of each element of ``view`` inside ``base``, from
+    their memory addresses; None when ``base`` is not a plain C-contiguous array."""
+    itemsize = base.itemsize
+    offset = view.__array_interface__["data"][0] - base.__array_interface__["data"][0]
+    if not base.flags.c_contiguous or view.itemsize != itemsize or offset % itemsize:
+        return None
+    if any(stride % itemsize for stride in view.strides):
+        return None
+    flat = np.full(view.shape, offset // itemsize, dtype=np.int64)
+    for axis, (size, stride) in enumerate(zip(view.shape, view.strides)):
+        steps = np.arange(size) * (stride // itemsize)
+        flat += steps.reshape((-1,) + (1,) * (view.ndim - axis - 1))
+    return np.unravel_index(flat, base.shape)
 
 
 def _dim(dim, ndim):

@@ -1,5 +1,6 @@
 """Reverse-mode automatic differentiation: ``Function``, ``grad``, ``gradcheck``, grad modes."""
 
+from minigrad.autograd.anomaly import detect_anomaly, is_anomaly_enabled, set_detect_anomaly
 from minigrad.autograd.function import Context, Function, Node
 from minigrad.autograd.grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from minigrad.autograd.gradcheck import GradcheckError, gradcheck
@@ -73,10 +74,13 @@ __all__ = [
     "Function",
     "GradcheckError",
     "Node",
+    "detect_anomaly",
     "enable_grad",
     "grad",
     "gradcheck",
+    "is_anomaly_enabled",
     "is_grad_enabled",
     "no_grad",
+    "set_detect_anomaly",
     "set_grad_enabled",
 ]

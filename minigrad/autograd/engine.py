@@ -8,6 +8,7 @@ it runs unless ``retain_graph`` is set.
 import numpy as np
 
 from minigrad._broadcast import sum_to
+from minigrad.autograd import anomaly
 from minigrad.autograd.function import Node, edge_to
 
 FREED_MESSAGE = (
@@ -37,11 +38,15 @@ def run_backward(roots, root_grads, retain_graph=False, capture=None):
         if grads is not None:
             if node.ctx is None:
                 raise RuntimeError(FREED_MESSAGE.format(op=node.name()))
+            if node.ctx._hooks is not None:
+                grads = _run_hooks(node.ctx._hooks, grads)
             if capture is not None:
                 for index, grad in enumerate(grads):
                     if (node, index) in capture and grad is not None:
                         capture[(node, index)] = grad
             input_grads = _call_backward(node, grads)
+            if anomaly.enabled():
+                anomaly.check_backward(node, input_grads)
         else:  # nothing reached this node: its inputs get nothing from it either
             input_grads = (None,) * len(node.edges)
         for position, (edge, grad) in enumerate(zip(node.edges, input_grads)):
@@ -55,10 +60,32 @@ def run_backward(roots, root_grads, retain_graph=False, capture=None):
                 dependencies[producer] -= 1
                 if dependencies[producer] == 0:
                     ready.append(producer)
-        if not retain_graph:
-            node.ctx = None
+        if not retain_graph and node.ctx is not None and node.ctx._saved:
+            node.ctx = None  # as PyTorch, a node that saved nothing can run again
+    for key, (leaf, grad) in leaf_grads.items():
+        if leaf._hooks:
+            leaf_grads[key] = (leaf, _run_hooks({0: leaf._hooks}, [grad])[0])
+            if capture is not None and key in capture:
+                capture[key] = leaf_grads[key][1]
     if capture is None:
         _accumulate_into_leaves(leaf_grads)
+
+
+def _run_hooks(hooks, grads):
+    """Tensor hooks (``register_hook``, ``retain_grad``) see each output's whole gradient,
+    as a Tensor, and may return a replacement."""
+    from minigrad.tensor import Tensor
+
+    grads = list(grads)
+    for index, functions in hooks.items():
+        if grads[index] is None:
+            continue
+        for function in list(functions.values()):
+            replacement = function(Tensor._make(grads[index]))
+            if replacement is not None:
+                grads[index] = np.asarray(replacement._data if isinstance(replacement, Tensor)
+                                          else replacement)
+    return grads
 
 
 def capture_key(tensor):

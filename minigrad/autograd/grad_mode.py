@@ -1,13 +1,22 @@
 """Switching graph recording on and off: ``no_grad``, ``enable_grad``, ``set_grad_enabled``."""
 
 import functools
+import threading
 
-_enabled = True
+
+class _State(threading.local):
+    """Grad mode per thread, as in PyTorch: a new thread starts with recording on, and one
+    thread's ``no_grad`` never switches recording off in another."""
+
+    enabled = True
+
+
+_state = _State()
 
 
 def is_grad_enabled():
     """True when operations on tensors that require grad are recorded for backward."""
-    return _enabled
+    return _state.enabled
 
 
 class _GradMode:
@@ -16,13 +25,11 @@ class _GradMode:
     mode = True
 
     def __enter__(self):
-        global _enabled
-        self.previous, _enabled = _enabled, self.mode
+        self.previous, _state.enabled = _state.enabled, self.mode
         return self
 
     def __exit__(self, *exc_info):
-        global _enabled
-        _enabled = self.previous
+        _state.enabled = self.previous
         return False
 
     def __call__(self, function):
@@ -63,14 +70,13 @@ class set_grad_enabled(_GradMode):
     """``mg.set_grad_enabled(False)`` switches recording off at once, as a call or a ``with``."""
 
     def __init__(self, mode):
-        global _enabled
         self.mode = bool(mode)
-        self.previous, _enabled = _enabled, self.mode
+        self.previous, _state.enabled = _state.enabled, self.mode
 
     def __enter__(self):
         return self
 
     def __call__(self, function):
-        global _enabled
-        _enabled = self.previous  # as a decorator it switches the mode only inside the function
+        # as a decorator it switches the mode only inside the function
+        _state.enabled = self.previous
         return super().__call__(function)

@@ -28,6 +28,9 @@ class Parameter(Tensor):
             if not dtypes.is_floating(array.dtype):
                 array = array.astype(dtypes.get_default_dtype())
         self._data = array
+        # Shares the memory of a Tensor given as data, and so its version counter.
+        if isinstance(data, Tensor):
+            self._counter = data._version_counter
         self.grad = None
         self.grad_fn = None
         self._output_index = 0

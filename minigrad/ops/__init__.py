@@ -27,6 +27,7 @@ from minigrad.ops.elementwise import (
     Tanh,
     Where,
 )
+from minigrad.ops.inplace import SetItem
 from minigrad.ops.linalg import MatMul
 from minigrad.ops.losses import BinaryCrossEntropy, BinaryCrossEntropyWithLogits, CrossEntropy
 from minigrad.ops.movement import Cat, Expand, Index, Permute, Reshape
@@ -39,5 +40,5 @@ __all__ = [
     "BinaryCrossEntropyWithLogits", "Cast", "Cat", "Clamp", "Conv2d", "Cos", "CrossEntropy",
     "Div", "Exp", "Expand", "GELU", "Index", "LeakyReLU", "Log", "LogSoftmax", "MatMul",
     "Maximum", "MaxPool2d", "Minimum", "Mul", "Neg", "Permute", "Pow", "ReLU", "Reshape",
-    "Sigmoid", "Sin", "Sqrt", "Sub", "Sum", "TakeAlongDim", "Tanh", "Where",
+    "SetItem", "Sigmoid", "Sin", "Sqrt", "Sub", "Sum", "TakeAlongDim", "Tanh", "Where",
 ]  # fmt: skip

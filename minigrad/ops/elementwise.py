@@ -235,7 +235,8 @@ class ReLU(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        return grad * (ctx.saved_tensors[0] > 0)
+        # Not "out > 0": a NaN input passes its gradient on, as in PyTorch.
+        return grad * ~(ctx.saved_tensors[0] <= 0)
 
 
 class Clamp(Function):
@@ -260,7 +261,8 @@ class Clamp(Function):
 
 
 class Maximum(Function):
-    """d max(a, b): to the larger operand; split in half on ties, as in PyTorch"""
+    """d max(a, b): to the larger operand; split in half on ties; a NaN on either side
+    passes the whole gradient to both, as in PyTorch"""
 
     @staticmethod
     def forward(ctx, a, b):
@@ -270,12 +272,11 @@ class Maximum(Function):
     @staticmethod
     def backward(ctx, grad):
         a, b = ctx.saved_tensors
-        share = np.where(a == b, 0.5, (a > b).astype(grad.dtype))
-        return grad * share, grad * (1 - share)
+        return _select_grads(grad, a, b, a < b, a > b)
 
 
 class Minimum(Function):
-    """d min(a, b): to the smaller operand; split in half on ties, as in PyTorch"""
+    """d min(a, b): to the smaller operand; split in half on ties (NaN: as Maximum)"""
 
     @staticmethod
     def forward(ctx, a, b):
@@ -285,8 +286,14 @@ class Minimum(Function):
     @staticmethod
     def backward(ctx, grad):
         a, b = ctx.saved_tensors
-        share = np.where(a == b, 0.5, (a < b).astype(grad.dtype))
-        return grad * share, grad * (1 - share)
+        return _select_grads(grad, a, b, a > b, a < b)
+
+
+def _select_grads(grad, a, b, a_loses, b_loses):
+    """PyTorch's rule: each operand gets the gradient except where it loses, half on ties."""
+    tie = np.where(a == b, 0.5, 1.0).astype(grad.dtype)
+    zero = np.zeros((), grad.dtype)
+    return np.where(a_loses, zero, grad * tie), np.where(b_loses, zero, grad * tie)
 
 
 class Where(Function):
@@ -308,8 +315,8 @@ class Cast(Function):
     """A change of dtype; the engine casts the gradient back to the input's dtype"""
 
     @staticmethod
-    def forward(ctx, a, dtype):
-        return a.astype(dtype)
+    def forward(ctx, a, dtype, order="K"):
+        return a.astype(dtype, order=order)
 
     @staticmethod
     def backward(ctx, grad):

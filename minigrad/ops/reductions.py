@@ -26,12 +26,23 @@ class Sum(Function):
 
 
 class Amax(Function):
-    """d amax(a): to the maximal elements, split evenly among ties (as PyTorch's amax)"""
+    """d amax(a): to the maximal elements, split evenly among ties (as PyTorch's amax)
+
+    A NaN is the maximum of its group. As in PyTorch, amax then gives the whole group a NaN
+    gradient, while max() (``nan_picks=True``) gives the gradient to the NaN positions.
+    """
 
     @staticmethod
-    def forward(ctx, a, dim=None, keepdim=False, smallest=False):
+    def forward(ctx, a, dim=None, keepdim=False, smallest=False, nan_picks=False):
         out = np.min(a, axis=dim, keepdims=True) if smallest else np.max(a, axis=dim, keepdims=True)
-        ctx.save_for_backward(a == out)
+        chosen, ctx.nan_groups = a == out, None
+        nan = np.isnan(out)
+        if nan.any():
+            if nan_picks:
+                chosen |= np.isnan(a) & nan
+            else:
+                ctx.nan_groups = nan
+        ctx.save_for_backward(chosen)
         ctx.dim, ctx.keepdim = dim, keepdim
         return out if keepdim else np.squeeze(out, axis=dim)
 
@@ -39,8 +50,12 @@ class Amax(Function):
     def backward(ctx, grad):
         (chosen,) = ctx.saved_tensors
         ties = np.sum(chosen, axis=ctx.dim, keepdims=True, dtype=grad.dtype)  # no int64 / float64
-        share = _expand_back(grad, chosen.shape, ctx.dim, ctx.keepdim) / ties
-        return np.where(chosen, share, np.zeros((), grad.dtype))
+        with np.errstate(divide="ignore", invalid="ignore"):  # ties == 0 in a NaN group
+            share = _expand_back(grad, chosen.shape, ctx.dim, ctx.keepdim) / ties
+        out = np.where(chosen, share, np.zeros((), grad.dtype))
+        if ctx.nan_groups is not None:
+            out[np.broadcast_to(ctx.nan_groups, out.shape)] = np.nan
+        return out
 
 
 class TakeAlongDim(Function):

@@ -2,7 +2,7 @@
 
 import warnings
 
-from minigrad import ops
+from minigrad import dtypes, ops
 from minigrad.tensor import _dim, as_tensor
 
 
@@ -44,7 +44,10 @@ def gelu(input, approximate="none"):
     """
     if approximate not in ("none", "tanh"):
         raise ValueError(f"approximate argument must be either none or tanh, got {approximate!r}")
-    return ops.GELU.apply(as_tensor(input), approximate=approximate)
+    input = as_tensor(input)
+    if input.dtype == dtypes.float16:  # the erf and tanh forms overflow in half: compute in float
+        return ops.GELU.apply(input.float(), approximate=approximate).half()
+    return ops.GELU.apply(input, approximate=approximate)
 
 
 def _softmax_dim(name, ndim):

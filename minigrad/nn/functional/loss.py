@@ -3,12 +3,13 @@
 Each takes ``reduction``: 'mean' (the default), 'sum' or 'none' (one loss per element).
 """
 
+import math
 import warnings
 
 import numpy as np
 
 from minigrad import dtypes, ops
-from minigrad.tensor import ShapeError, Tensor, as_tensor
+from minigrad.tensor import ShapeError, Tensor, as_tensor, where
 
 REDUCTIONS = ("mean", "sum", "none")
 
@@ -88,10 +89,17 @@ def _nll(input, array, class_dim, valid, weight, reduction):
     weights = valid.astype(input.dtype)
     if weight is not None:
         weights = weights * np.asarray(weight, dtype=input.dtype)[safe]
-    losses = -picked * _constant(weights, input.dtype)
+    # where, not a product: an ignored row's picked logit may be -inf (PyTorch: finite loss)
+    losses = -where(_constant(valid, bool), picked, 0) * _constant(weights, input.dtype)
     if reduction == "mean":
-        return losses.sum() / float(weights.sum())
+        return _mean_over(losses.sum(), float(weights.sum()))
     return _reduce(losses, reduction)
+
+
+def _mean_over(total, count):
+    """total / count; when every target is ignored (count 0), NaN with a zero gradient, as
+    PyTorch gives, rather than a NaN gradient that would poison every weight."""
+    return total + math.nan if count == 0 else total / count
 
 
 def cross_entropy(
@@ -144,13 +152,13 @@ def cross_entropy(
         weights = _constant(np.reshape(weight, weight_shape), input.dtype)
         smooth = -(logp * weights).sum(class_dim)
     if not valid.all():
-        smooth = smooth * _constant(valid, input.dtype)
+        smooth = where(_constant(valid, bool), smooth, 0)
     if reduction == "mean":
         if weight is None:
             total = float(valid.sum())
         else:
             total = float(np.asarray(weight, dtype=input.dtype)[array[valid]].sum())
-        smooth = smooth.sum() / total
+        smooth = _mean_over(smooth.sum(), total)
     else:
         smooth = _reduce(smooth, reduction)
     return loss * (1 - label_smoothing) + smooth * (label_smoothing / classes)
