@@ -5,6 +5,8 @@ and in the parameters' own dtype (hyperparameters are used as Python floats, whi
 never lets upcast a float32 array).
 """
 
+import numbers
+
 import numpy as np
 
 from minigrad.tensor import Tensor
@@ -81,6 +83,20 @@ class Optimizer:
                     param.grad._data[...] = 0
 
     def step(self, closure=None):
+        """Update every parameter that has a gradient; returns ``closure()`` if given."""
+        loss = self._closure_loss(closure)
+        # Overflow and inf arithmetic give inf/nan as in PyTorch, without numpy's warnings.
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            for group in self.param_groups:
+                for param in group["params"]:
+                    if param.grad is None:
+                        continue
+                    grad = param.grad._data
+                    self._update(param, -grad if group.get("maximize") else grad, group)
+        return loss
+
+    def _update(self, param, grad, group):
+        """Update ``param._data`` in place from ``grad`` (already negated for maximize)."""
         raise NotImplementedError
 
     def _closure_loss(self, closure):
@@ -107,8 +123,7 @@ class Optimizer:
             for param in group["params"]:
                 if param in self.state:
                     state[index[id(param)]] = {
-                        k: v.copy() if isinstance(v, np.ndarray) else v
-                        for k, v in self.state[param].items()
+                        k: _copy(v) for k, v in self.state[param].items()
                     }
         return {"state": state, "param_groups": groups}
 
@@ -148,8 +163,19 @@ class Optimizer:
         return "\n".join(lines) + "\n)"
 
 
+def _copy(value):
+    """A state entry with its arrays copied, lists included (LBFGS keeps lists of arrays)."""
+    if isinstance(value, np.ndarray):
+        return value.copy()
+    if isinstance(value, list | tuple):
+        return type(value)(_copy(item) for item in value)
+    return value
+
+
 def _restore(value, param):
     """A state entry as this optimizer keeps it: arrays copied to the parameter's dtype."""
+    if isinstance(value, list | tuple):
+        return [_restore(item, param) for item in value]
     if isinstance(value, Tensor):
         value = value._data
     if isinstance(value, np.ndarray) and value.ndim > 0:
@@ -157,3 +183,80 @@ def _restore(value, param):
     if isinstance(value, np.ndarray | np.generic):
         return value.item()
     return value
+
+
+# ---- argument checks shared by the optimizers: PyTorch's exception types and messages ----
+
+# The words PyTorch's "Invalid ...: value" messages use for each non-negative option.
+_INVALID = {
+    "lr": "learning rate",
+    "eps": "epsilon value",
+    "weight_decay": "weight_decay value",
+    "momentum": "momentum value",
+    "alpha": "alpha value",
+    "lr_decay": "lr_decay value",
+    "initial_accumulator_value": "initial_accumulator_value value",
+    "momentum_decay": "momentum_decay value",
+}
+
+
+def check_number(name, value):
+    """A real number (or a one-element Tensor, as PyTorch allows for lr), else TypeError."""
+    if isinstance(value, Tensor):
+        if value.numel() != 1:
+            raise ValueError(f"Tensor {name} must be 1-element")
+        return
+    if not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be a real number, but got {type(value).__name__} {value!r}")
+
+
+def check_options(**options):
+    """Check each named option is a number and, for those in _INVALID, not negative (nan is
+    refused too), raising PyTorch's ``ValueError("Invalid learning rate: -1")``."""
+    for name, value in options.items():
+        check_number(name, value)
+        if name in _INVALID and not 0.0 <= float(value):
+            raise ValueError(f"Invalid {_INVALID[name]}: {value}")
+
+
+def check_pair(name, value):
+    """A tuple or list of two numbers (betas, etas, step_sizes)."""
+    if not isinstance(value, tuple | list):
+        raise TypeError(
+            f"{name} must be a tuple of two floats, but got {type(value).__name__} {value!r}"
+        )
+    if len(value) != 2:
+        raise ValueError(f"{name} must be a tuple of two floats, but got {len(value)}: {value!r}")
+    for index, item in enumerate(value):
+        check_number(f"{name}[{index}]", item)
+    return tuple(value)
+
+
+def check_betas(betas):
+    """Two numbers in [0, 1), PyTorch's messages; returns them as a tuple."""
+    betas = check_pair("betas", betas)
+    for index, beta in enumerate(betas):
+        if not 0.0 <= float(beta) < 1.0:
+            raise ValueError(f"Invalid beta parameter at index {index}: {beta}")
+    return betas
+
+
+def check_flags(differentiable=False, **ignored):
+    """PyTorch's implementation switches: ``foreach``, ``fused`` and ``capturable`` choose
+    kernels or CUDA graphs, never the numbers, so any value is accepted and ignored.
+    ``differentiable=True`` asks for updates recorded in the graph, which minigrad's in-place
+    updates never are."""
+    if differentiable:
+        raise NotImplementedError(
+            "differentiable=True is not supported: minigrad's optimizers update parameters in "
+            "place without recording a graph"
+        )
+
+
+def lerp_(start, end, weight):
+    """``start += weight * (end - start)`` in place, rounded as PyTorch's lerp (which uses
+    the form anchored at ``end`` for weights of one half and more)."""
+    if weight < 0.5:
+        start += weight * (end - start)
+    else:
+        start[...] = end - (end - start) * (1 - weight)
