@@ -461,3 +461,15 @@ def test_anomaly_mode_names_the_op_and_the_line_that_made_it():
         assert mg.autograd.is_anomaly_enabled()
     finally:
         mg.autograd.set_detect_anomaly(False)
+
+
+@pytest.mark.parametrize("name", ["SGD", "Adam", "RMSprop"])
+def test_optimizer_step_invalidates_graphs_that_saved_the_parameter(name):
+    # loss = f(w); opt.step(); loss.backward() raises in PyTorch: the step changed w in place
+    w = mg.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    opt = getattr(mg.optim, name)([w], lr=0.1)
+    (w * w).sum().backward()
+    loss = (w * w).sum()
+    opt.step()
+    with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+        loss.backward()

@@ -68,6 +68,7 @@ class LBFGS(Optimizer):
         for param in self._params:
             p = param._data
             p += step_size * direction[offset : offset + p.size].reshape(p.shape)
+            param._version_counter.value += 1  # in place, as the base class's step counts it
             offset += p.size
 
     def _evaluate(self, closure):
@@ -79,6 +80,7 @@ class LBFGS(Optimizer):
         loss, flat_grad = self._evaluate(closure)
         for param, saved in zip(self._params, x):
             param._data[...] = saved
+            param._version_counter.value += 1
         return loss, flat_grad
 
     def step(self, closure):

@@ -93,6 +93,9 @@ class Optimizer:
                         continue
                     grad = param.grad._data
                     self._update(param, -grad if group.get("maximize") else grad, group)
+                    # An in-place change, as PyTorch counts it: a graph that saved this
+                    # parameter before the step refuses to backward through the new values.
+                    param._version_counter.value += 1
         return loss
 
     def _update(self, param, grad, group):
