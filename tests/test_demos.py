@@ -19,6 +19,7 @@ from examples.demos import (  # noqa: E402
     backprop,
     experiments,
     graph,
+    higher_order,
     kernels,
     learned_filters,
     maxpool_gradient,
@@ -332,6 +333,7 @@ def test_graph_dot_names_the_ops_and_parameters(tmp_path):
         (maxpool_gradient, [], ["maxpool_gradient.png"]),
         (kernels, [], ["kernels.png"]),
         (learned_filters, ["--epochs", "1"], ["learned_filters.png"]),
+        (higher_order, [], ["higher_order.png"]),
     ],
 )
 def test_demos_write_their_pictures(module, argv, pictures, tmp_path, capsys):
@@ -348,6 +350,7 @@ def test_demos_write_their_pictures(module, argv, pictures, tmp_path, capsys):
         (maxpool_gradient, [], "directional derivative"),
         (kernels, [], "F.conv2d - numpy correlation"),
         (learned_filters, ["--epochs", "1"], "most similar classic kernel"),
+        (higher_order, [], "Newton's method"),
     ],
 )
 def test_without_matplotlib_demos_print_numbers_and_the_hint(
@@ -374,3 +377,22 @@ def test_command_line_from_the_repository_root():
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
     assert "--budget" in result.stdout and "Run time" in result.stdout
+
+
+def test_higher_order_second_derivative_of_tanh_is_the_formula():
+    x = np.linspace(-4, 4, 33)
+    y, first, second = higher_order.tanh_derivatives(x)
+    np.testing.assert_allclose(y, np.tanh(x), atol=1e-12)
+    np.testing.assert_allclose(first, 1 - np.tanh(x) ** 2, atol=1e-12)
+    np.testing.assert_allclose(second, -2 * np.tanh(x) * (1 - np.tanh(x) ** 2), atol=1e-12)
+
+
+def test_higher_order_newton_converges_quadratically_to_the_minimum():
+    rows = higher_order.newton(x0=2.0, steps=6)
+    slopes = [abs(row[3]) for row in rows]
+    # x**3 - 1 - exp(-x) = 0 at the minimum; f'' = 3 x**2 + exp(-x) from autograd
+    x = rows[-1][1]
+    assert abs(x**3 - 1 - np.exp(-x)) < 1e-12
+    np.testing.assert_allclose(rows[-1][4], 3 * x**2 + np.exp(-x), rtol=1e-12)
+    # quadratic convergence: each error about the square of the previous, near the minimum
+    assert slopes[4] < 1e-3 and slopes[5] < 10 * slopes[4] ** 2

@@ -10,6 +10,7 @@ Run each from the repository root as a module (``python -m examples.demos.NAME -
     backprop             hand-written backprop (examples/reference) against autograd
     experiments          the documents' training runs, reproduced and modernised
     graph                the seed CNN's loss graph as Graphviz DOT (and PNG with `dot`)
+    higher_order         tanh's second derivative and Newton's method, from create_graph=True
 
 ``python -m examples.demos`` runs them all. Each writes its pictures to ``--out``
 (default docs/images/) when matplotlib is installed (``pip install -e ".[plot]"``) and
@@ -25,4 +26,5 @@ NAMES = [
     "backprop",
     "experiments",
     "graph",
+    "higher_order",
 ]
