@@ -176,3 +176,38 @@ def test_unknown_model_is_a_usage_error(run, capsys):
         run("--model", "resnet")
     assert exit_info.value.code == 2
     assert "invalid choice: 'resnet'" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["--subset", "-5"], ["--subset", "0"], ["--lr", "nan"], ["--lr", "-1"],
+        ["--batch-size", "0"], ["--epochs", "0"], ["--momentum", "inf"],
+    ],
+)  # fmt: skip
+def test_bad_numbers_are_one_line_usage_errors(argv, capsys):
+    with pytest.raises(SystemExit) as info:
+        train_mnist.parse_args(argv)
+    assert info.value.code == 2
+    err = capsys.readouterr().err
+    assert argv[0] in err and argv[1] in err and "Traceback" not in err
+
+
+def test_resume_of_a_foreign_minigrad_file_says_what_it_holds(run, tmp_path):
+    mg.save({"weights": mg.zeros(2)}, tmp_path / "other.mg")
+    with pytest.raises(SystemExit, match=r"holds \['weights'\], expected the keys .*'model'"):
+        run("--resume", tmp_path / "other.mg")
+
+
+def test_resume_with_another_model_says_which_model_the_checkpoint_is(run):
+    run("--model", "lenet5", "--subset", 64, "--epochs", 1, "--checkpoint", "l.ckpt")
+    with pytest.raises(SystemExit, match="this checkpoint is lenet5"):
+        run("--resume", "l.ckpt", "--model", "seed")
+
+
+def test_an_unwritable_checkpoint_fails_before_training(run, tmp_path, monkeypatch):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")  # a file where the checkpoint's folder should be
+    monkeypatch.setattr(train_mnist, "train_epoch", lambda *a, **k: pytest.fail("trained"))
+    with pytest.raises(SystemExit, match=r"--checkpoint .*a-file.*cannot write"):
+        run("--subset", 64, "--epochs", 1, "--checkpoint", blocker / "x.ckpt")
