@@ -28,7 +28,7 @@ import minigrad as mg
 import minigrad.nn.functional as F
 import models
 from minigrad import optim
-from minigrad.data import DataLoader, TensorDataset, load_mnist
+from minigrad.data import DataLoader, DatasetNotFoundError, TensorDataset, load_mnist
 
 MEAN, STD = 0.1307, 0.3081  # of the MNIST training pixels in [0, 1]
 DEFAULTS = {
@@ -169,7 +169,17 @@ def resolve_args(args):
 
 def load_split(args, train):
     """(images float32 (N, 1, 28, 28) normalised, labels int64 (N,)) of one MNIST split."""
-    dataset = load_mnist(args.data_root, train=train, download=not args.no_download)
+    # The sample stands in for the default root only: an explicit --data-root that lacks the
+    # data is a mistake to report, not to paper over.
+    try:
+        dataset = load_mnist(
+            args.data_root,
+            train=train,
+            download=not args.no_download,
+            fallback_to_sample=args.data_root is None,
+        )
+    except DatasetNotFoundError as error:
+        raise SystemExit(f"--data-root {args.data_root}: {error}") from None
     images, labels = dataset.data, dataset.targets
     if args.model == "two-class":  # document 001: the digits 0 and 1 only
         keep = labels <= 1
