@@ -29,3 +29,14 @@ def test_good_sizes_still_work():
     assert mg.zeros(0, 3).shape == (0, 3)
     assert mg.randint(0, 3, (5,)).shape == (5,)
     assert mg.eye(0).shape == (0, 0)
+
+
+@pytest.mark.parametrize("kernel_size", [2.5, (3,), (3, 3, 3), "3"])
+def test_conv2d_refuses_a_bad_kernel_size_at_construction(kernel_size):
+    with pytest.raises(TypeError, match="kernel_size must be an int or a pair of ints"):
+        mg.nn.Conv2d(1, 8, kernel_size)
+
+
+def test_conv2d_good_kernel_sizes():
+    assert mg.nn.Conv2d(1, 8, 3).kernel_size == (3, 3)
+    assert mg.nn.Conv2d(1, 8, [3, 2]).kernel_size == (3, 2)
