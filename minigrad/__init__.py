@@ -83,5 +83,9 @@ globals().update({_name: _function(_name) for _name in _FUNCTIONS})
 __version__ = "0.1.0"
 
 # nn, optim and saving build on the core above.
-from minigrad import nn, optim  # noqa: E402
+from minigrad import (  # noqa: E402
+    nn,
+    optim,
+    utils,  # noqa: E402
+)
 from minigrad.serialization import load, save  # noqa: E402

@@ -4,6 +4,8 @@ import numpy as np
 
 import minigrad
 from minigrad import random
+from minigrad.data.collate import default_convert
+from minigrad.data.sampler import BatchSampler, RandomSampler, SequentialSampler
 
 
 class DataLoader:
@@ -34,36 +36,145 @@ class DataLoader:
         >>> for xb, yb in loader: ...
     """
 
-    def __init__(self, dataset, batch_size=1, shuffle=False, drop_last=False, generator=None):
-        if not (hasattr(dataset, "__len__") and hasattr(dataset, "__getitem__")):
+    def __init__(
+        self,
+        dataset,
+        batch_size=1,
+        shuffle=None,
+        sampler=None,
+        batch_sampler=None,
+        num_workers=0,
+        collate_fn=None,
+        pin_memory=False,
+        drop_last=False,
+        timeout=0,
+        worker_init_fn=None,
+        generator=None,
+        *,
+        prefetch_factor=None,
+        persistent_workers=False,
+        pin_memory_device="",
+        in_order=True,
+    ):
+        from minigrad.data.dataset import IterableDataset
+
+        iterable = isinstance(dataset, IterableDataset)
+        if not iterable and not (hasattr(dataset, "__len__") and hasattr(dataset, "__getitem__")):
             raise TypeError(
                 "DataLoader: dataset must have __len__ and __getitem__ (a map-style Dataset), "
                 f"got {type(dataset).__name__}"
             )
-        if isinstance(batch_size, bool) or not isinstance(batch_size, int | np.integer):
-            raise TypeError(f"DataLoader: batch_size must be a positive int, got {batch_size!r}")
-        if batch_size <= 0:
-            raise ValueError(f"DataLoader: batch_size must be a positive int, got {batch_size}")
+        if batch_size is not None:
+            if isinstance(batch_size, bool) or not isinstance(batch_size, int | np.integer):
+                raise TypeError(
+                    f"DataLoader: batch_size must be a positive int or None, got {batch_size!r}"
+                )
+            if batch_size <= 0:
+                raise ValueError(
+                    f"DataLoader: batch_size must be a positive int, got {batch_size}"
+                )
         for name, flag in (("shuffle", shuffle), ("drop_last", drop_last)):
-            if not isinstance(flag, bool | np.bool_):
+            if flag is not None and not isinstance(flag, bool | np.bool_):
                 raise TypeError(f"DataLoader: {name} must be a bool (True or False), got {flag!r}")
         if generator is not None and not isinstance(generator, np.random.Generator):
             raise TypeError(
                 "DataLoader: generator must be a numpy.random.Generator "
                 f"(e.g. numpy.random.default_rng(0)) or None, got {type(generator).__name__}"
             )
+        if isinstance(num_workers, bool) or not isinstance(num_workers, int) or num_workers < 0:
+            raise ValueError(
+                "DataLoader: num_workers option should be non-negative; use num_workers=0 to "
+                f"disable multiprocessing, got {num_workers!r}"
+            )
+        if num_workers > 0:
+            raise NotImplementedError(
+                "DataLoader: num_workers > 0 (worker processes) is not implemented yet; "
+                "use num_workers=0"
+            )
+        if prefetch_factor is not None:
+            raise ValueError(
+                "DataLoader: prefetch_factor option could only be specified in multiprocessing;"
+                " let num_workers > 0 to enable multiprocessing, otherwise set prefetch_factor "
+                "to None."
+            )
+        if persistent_workers:
+            raise ValueError("DataLoader: persistent_workers option needs num_workers > 0")
+        if timeout < 0:
+            raise ValueError(f"DataLoader: timeout option should be non-negative, got {timeout}")
+        if collate_fn is not None and not callable(collate_fn):
+            raise TypeError(f"DataLoader: collate_fn must be callable, got {collate_fn!r}")
+        if iterable and (shuffle or sampler is not None or batch_sampler is not None):
+            raise ValueError(
+                "DataLoader with IterableDataset: expected unspecified shuffle, sampler and "
+                f"batch_sampler options, got shuffle={shuffle}"
+            )
+        if sampler is not None and shuffle:
+            raise ValueError("DataLoader: sampler option is mutually exclusive with shuffle")
+        if batch_sampler is not None:
+            if batch_size != 1 or shuffle or sampler is not None or drop_last:
+                raise ValueError(
+                    "DataLoader: batch_sampler option is mutually exclusive with batch_size, "
+                    "shuffle, sampler, and drop_last"
+                )
+            batch_size = None
+            drop_last = False
+        elif batch_size is None and drop_last:
+            raise ValueError(
+                "DataLoader: batch_size=None option disables auto-batching and is mutually "
+                "exclusive with drop_last"
+            )
         self.dataset = dataset
-        self.batch_size = int(batch_size)
+        self.batch_size = None if batch_size is None else int(batch_size)
         self.shuffle = bool(shuffle)
         self.drop_last = bool(drop_last)
         self.generator = generator
+        self.num_workers = num_workers
+        self.collate_fn = collate_fn
+        self.pin_memory = pin_memory
+        self.timeout = timeout
+        self.worker_init_fn = worker_init_fn
+        self.prefetch_factor = prefetch_factor
+        self.persistent_workers = persistent_workers
+        self.in_order = in_order
+        self._iterable = iterable
+        self._default_order = sampler is None and batch_sampler is None and not iterable
+        if not iterable and sampler is None:
+            sampler = (
+                RandomSampler(dataset, generator=generator) if shuffle
+                else SequentialSampler(dataset)
+            )
+        self.sampler = sampler
+        if batch_sampler is None and self.batch_size is not None and not iterable:
+            batch_sampler = BatchSampler(sampler, self.batch_size, self.drop_last)
+        self.batch_sampler = batch_sampler
         self._reads_arrays = None  # does dataset[index_array] work? Known after the first batch.
 
     def __len__(self):
-        n = len(self.dataset)
-        return n // self.batch_size if self.drop_last else -(-n // self.batch_size)
+        if self._iterable:
+            n = len(self.dataset)
+            if self.batch_size is None:
+                return n
+            return n // self.batch_size if self.drop_last else -(-n // self.batch_size)
+        if self.batch_sampler is not None:
+            return len(self.batch_sampler)
+        return len(self.sampler)
 
     def __iter__(self):
+        if self._iterable:
+            yield from self._iter_stream()
+            return
+        if not self._default_order or self.collate_fn is not None or self.batch_size is None:
+            collate = self.collate_fn
+            if self.batch_sampler is None:
+                collate = collate or default_convert
+                for index in self.sampler:
+                    yield collate(self.dataset[index])
+                return
+            collate = collate or (lambda items: _to_tensors(_collate(items)))
+            for indices in self.batch_sampler:
+                yield collate([self.dataset[i] for i in indices])
+            return
+        # The default order: whole index arrays, so a data set may read a batch in one call.
         n = len(self.dataset)
         if self.shuffle:
             # Asked for here, not in __init__: manual_seed replaces the default generator.
@@ -74,6 +185,22 @@ class DataLoader:
         stop = n - n % self.batch_size if self.drop_last else n
         for start in range(0, stop, self.batch_size):
             yield _to_tensors(self._fetch(order[start : start + self.batch_size]))
+
+    def _iter_stream(self):
+        if self.batch_size is None:
+            convert = self.collate_fn or default_convert
+            for item in self.dataset:
+                yield convert(item)
+            return
+        collate = self.collate_fn or (lambda items: _to_tensors(_collate(items)))
+        batch = []
+        for item in self.dataset:
+            batch.append(item)
+            if len(batch) == self.batch_size:
+                yield collate(batch)
+                batch = []
+        if batch and not self.drop_last:
+            yield collate(batch)
 
     def _fetch(self, indices):
         """The samples at ``indices`` (int64 array) as one batch of arrays."""
