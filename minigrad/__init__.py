@@ -45,7 +45,7 @@ from minigrad.factories import (
     zeros,
     zeros_like,
 )
-from minigrad.random import get_rng_state, manual_seed, set_rng_state
+from minigrad.random import Generator, get_rng_state, manual_seed, set_rng_state
 from minigrad.tensor import (
     ShapeError,
     Tensor,

@@ -195,7 +195,9 @@ def test_dataloader_shuffle_repeats_under_manual_seed():
         ({"prefetch_factor": 2}, "prefetch_factor"),
         ({"timeout": -1}, "timeout"),
         ({"collate_fn": 3}, "collate_fn"),
-        ({"num_workers": 2}, "num_workers"),
+        ({"num_workers": 1, "prefetch_factor": 0}, "prefetch_factor"),
+        ({"persistent_workers": True}, "persistent_workers"),
+        ({"num_workers": 1, "worker_init_fn": 3}, "worker_init_fn"),
     ],
 )
 def test_dataloader_bad_arguments(kwargs, word):

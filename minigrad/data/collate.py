@@ -74,4 +74,6 @@ def default_convert(data):
 
 def get_worker_info():
     """Information about the current DataLoader worker; ``None`` in the main process."""
-    return None
+    from minigrad.data import worker
+
+    return worker.get_worker_info()

@@ -6,6 +6,7 @@ import minigrad
 from minigrad import random
 from minigrad.data.collate import default_convert
 from minigrad.data.sampler import BatchSampler, RandomSampler, SequentialSampler
+from minigrad.random import Generator
 
 
 class DataLoader:
@@ -55,6 +56,7 @@ class DataLoader:
         persistent_workers=False,
         pin_memory_device="",
         in_order=True,
+        multiprocessing_context=None,
     ):
         from minigrad.data.dataset import IterableDataset
 
@@ -76,29 +78,37 @@ class DataLoader:
         for name, flag in (("shuffle", shuffle), ("drop_last", drop_last)):
             if flag is not None and not isinstance(flag, bool | np.bool_):
                 raise TypeError(f"DataLoader: {name} must be a bool (True or False), got {flag!r}")
-        if generator is not None and not isinstance(generator, np.random.Generator):
+        if generator is not None and not isinstance(generator, np.random.Generator | Generator):
             raise TypeError(
-                "DataLoader: generator must be a numpy.random.Generator "
-                f"(e.g. numpy.random.default_rng(0)) or None, got {type(generator).__name__}"
+                "DataLoader: generator must be a minigrad.Generator or a numpy.random.Generator"
+                f" or None, got {type(generator).__name__}"
             )
         if isinstance(num_workers, bool) or not isinstance(num_workers, int) or num_workers < 0:
             raise ValueError(
                 "DataLoader: num_workers option should be non-negative; use num_workers=0 to "
                 f"disable multiprocessing, got {num_workers!r}"
             )
-        if num_workers > 0:
-            raise NotImplementedError(
-                "DataLoader: num_workers > 0 (worker processes) is not implemented yet; "
-                "use num_workers=0"
-            )
-        if prefetch_factor is not None:
+        if num_workers == 0 and prefetch_factor is not None:
             raise ValueError(
-                "DataLoader: prefetch_factor option could only be specified in multiprocessing;"
-                " let num_workers > 0 to enable multiprocessing, otherwise set prefetch_factor "
+                "prefetch_factor option could only be specified in multiprocessing."
+                "let num_workers > 0 to enable multiprocessing, otherwise set prefetch_factor "
                 "to None."
             )
-        if persistent_workers:
-            raise ValueError("DataLoader: persistent_workers option needs num_workers > 0")
+        if num_workers > 0 and prefetch_factor is None:
+            prefetch_factor = 2
+        if prefetch_factor is not None and (
+            isinstance(prefetch_factor, bool) or not isinstance(prefetch_factor, int)
+            or prefetch_factor < 1
+        ):
+            raise ValueError(
+                f"DataLoader: prefetch_factor should be a positive int, got {prefetch_factor!r}"
+            )
+        if persistent_workers and num_workers == 0:
+            raise ValueError("persistent_workers option needs num_workers > 0")
+        if worker_init_fn is not None and not callable(worker_init_fn):
+            raise TypeError(f"DataLoader: worker_init_fn must be callable, got {worker_init_fn!r}")
+        if not isinstance(timeout, int | float) or isinstance(timeout, bool):
+            raise TypeError(f"DataLoader: timeout must be a number, got {timeout!r}")
         if timeout < 0:
             raise ValueError(f"DataLoader: timeout option should be non-negative, got {timeout}")
         if collate_fn is not None and not callable(collate_fn):
@@ -136,6 +146,8 @@ class DataLoader:
         self.prefetch_factor = prefetch_factor
         self.persistent_workers = persistent_workers
         self.in_order = in_order
+        self.multiprocessing_context = multiprocessing_context
+        self._persistent_iter = None
         self._iterable = iterable
         self._default_order = sampler is None and batch_sampler is None and not iterable
         if not iterable and sampler is None:
@@ -160,39 +172,84 @@ class DataLoader:
         return len(self.sampler)
 
     def __iter__(self):
-        if self._iterable:
-            yield from self._iter_stream()
-            return
-        if not self._default_order or self.collate_fn is not None or self.batch_size is None:
-            collate = self.collate_fn
-            if self.batch_sampler is None:
-                collate = collate or default_convert
-                for index in self.sampler:
-                    yield collate(self.dataset[index])
-                return
-            collate = collate or (lambda items: _to_tensors(_collate(items)))
-            for indices in self.batch_sampler:
-                yield collate([self.dataset[i] for i in indices])
-            return
-        # The default order: whole index arrays, so a data set may read a batch in one call.
-        n = len(self.dataset)
-        if self.shuffle:
-            # Asked for here, not in __init__: manual_seed replaces the default generator.
-            rng = self.generator if self.generator is not None else random.default_generator()
-            order = rng.permutation(n)
-        else:
-            order = np.arange(n)
-        stop = n - n % self.batch_size if self.drop_last else n
-        for start in range(0, stop, self.batch_size):
-            yield _to_tensors(self._fetch(order[start : start + self.batch_size]))
+        fetcher = _Fetcher(self)
+        if self.num_workers == 0:
+            return self._single_process(fetcher)
+        from minigrad.data.worker import MultiProcessIter
 
-    def _iter_stream(self):
+        if self.persistent_workers:
+            if self._persistent_iter is None or not self._persistent_iter._workers:
+                self._persistent_iter = MultiProcessIter(self, fetcher)
+            else:
+                self._persistent_iter._start_epoch()
+            return self._persistent_iter
+        return MultiProcessIter(self, fetcher)
+
+    def _single_process(self, fetcher):
+        if fetcher.iterable:
+            yield from fetcher.stream()
+            return
+        for indices in self._index_batches():
+            yield fetcher.fetch(indices)
+
+    def _rng(self):
+        # Asked for here, not in __init__: manual_seed replaces the default generator.
+        if self.generator is None:
+            return random.default_generator()
+        return getattr(self.generator, "_rng", self.generator)
+
+    def _index_batches(self):
+        """What each fetch reads: an index array, a list of indices, or one index."""
+        if self._iterable:
+            return iter(())
+        if self._default_order and self.collate_fn is None and self.batch_size is not None:
+            # Whole index arrays, so a data set may read a batch in one call.
+            n = len(self.dataset)
+            order = self._rng().permutation(n) if self.shuffle else np.arange(n)
+            stop = n - n % self.batch_size if self.drop_last else n
+            starts = range(0, stop, self.batch_size)
+            return (order[start : start + self.batch_size] for start in starts)
+        if self.batch_sampler is None:
+            return iter(self.sampler)
+        return iter(self.batch_sampler)
+
+
+class _Fetcher:
+    """Reads one batch for the indices it is given; the part of a DataLoader a worker needs."""
+
+    def __init__(self, loader):
+        self.dataset = loader.dataset
+        self.iterable = loader._iterable
+        self.batch_size = loader.batch_size
+        self.drop_last = loader.drop_last
+        self.collate_fn = loader.collate_fn
+        self.whole_arrays = (
+            loader._default_order and loader.collate_fn is None and loader.batch_size is not None
+        )
+        self.auto_batch = loader.batch_sampler is not None
+        self.loader = loader  # remembers _reads_arrays across epochs (not across processes)
+
+    def __getstate__(self):
+        state = dict(self.__dict__)
+        state["loader"] = None
+        return state
+
+    def fetch(self, indices):
+        if self.whole_arrays:
+            return _to_tensors(self._fetch(indices))
+        if not self.auto_batch:
+            return (self.collate_fn or default_convert)(self.dataset[indices])
+        collate = self.collate_fn or _default_collate
+        return collate([self.dataset[i] for i in indices])
+
+    def stream(self):
+        """The batches of an IterableDataset (a worker's replica, in a worker)."""
         if self.batch_size is None:
             convert = self.collate_fn or default_convert
             for item in self.dataset:
                 yield convert(item)
             return
-        collate = self.collate_fn or (lambda items: _to_tensors(_collate(items)))
+        collate = self.collate_fn or _default_collate
         batch = []
         for item in self.dataset:
             batch.append(item)
@@ -204,18 +261,30 @@ class DataLoader:
 
     def _fetch(self, indices):
         """The samples at ``indices`` (int64 array) as one batch of arrays."""
-        if self._reads_arrays is not False:
+        reads_arrays = self.loader._reads_arrays if self.loader is not None else getattr(
+            self, "_reads_arrays", None
+        )
+        if reads_arrays is not False:
             try:
                 batch = self.dataset[indices]
             except TypeError:
-                if self._reads_arrays:  # arrays worked before: this is a real error
+                if reads_arrays:  # arrays worked before: this is a real error
                     raise
-                self._reads_arrays = False
+                self._remember(False)
             else:
-                self._reads_arrays = True
+                self._remember(True)
                 _check_batch(batch, len(indices), type(self.dataset).__name__)
                 return batch
         return _collate([self.dataset[int(i)] for i in indices])
+
+    def _remember(self, reads_arrays):
+        self._reads_arrays = reads_arrays
+        if self.loader is not None:
+            self.loader._reads_arrays = reads_arrays
+
+
+def _default_collate(items):
+    return _to_tensors(_collate(items))
 
 
 def _check_batch(batch, size, name):

@@ -11,6 +11,8 @@ def _rng(generator):
         return random.default_generator()
     if isinstance(generator, np.random.Generator):
         return generator
+    if isinstance(generator, random.Generator):
+        return generator._rng
     raise TypeError(
         f"generator must be a numpy.random.Generator or None, got {type(generator).__name__}"
     )
