@@ -203,3 +203,182 @@ def test_dataloader_shuffle_repeats_under_manual_seed():
 def test_dataloader_bad_arguments(kwargs, word):
     with pytest.raises((TypeError, ValueError, NotImplementedError), match=word):
         DataLoader(list(range(4)), **kwargs)
+
+
+# --- worker processes -------------------------------------------------------------------
+
+
+class _Noisy(mg.utils.data.Dataset):
+    """Each item draws from minigrad's, numpy's and python's RNGs (an augmentation)."""
+
+    def __len__(self):
+        return 12
+
+    def __getitem__(self, i):
+        import random as py_random
+
+        info = get_worker_info()
+        worker = -1 if info is None else info.id
+        noise = float(mg.rand(1).item()) + np.random.rand() + py_random.random()
+        return np.float64(i), np.float64(noise), worker
+
+
+class _Fails(mg.utils.data.Dataset):
+    def __len__(self):
+        return 8
+
+    def __getitem__(self, i):
+        if i == 5:
+            raise ValueError("bad item 5")
+        return np.float32(i)
+
+
+def _alive(pids):
+    import os
+
+    alive = []
+    for pid in pids:
+        try:
+            os.kill(pid, 0)
+        except OSError:
+            continue
+        with open(f"/proc/{pid}/stat") as f:
+            if f.read().split()[2] != "Z":
+                alive.append(pid)
+    return alive
+
+
+def test_workers_give_the_same_batches_in_order():
+    ds = TensorDataset(np.arange(20, dtype=np.float32), np.arange(20))
+    ours = [(x.tolist(), y.tolist()) for x, y in DataLoader(ds, batch_size=3, num_workers=2)]
+    single = [(x.tolist(), y.tolist()) for x, y in DataLoader(ds, batch_size=3)]
+    assert ours == single and len(ours) == 7
+    x, y = next(iter(DataLoader(ds, batch_size=3, num_workers=2)))
+    assert isinstance(x, mg.Tensor) and x.dtype == mg.float32 and y.dtype == mg.int64
+
+
+def test_worker_seeding_repeats_under_manual_seed_and_differs_between_workers():
+    def run():
+        mg.manual_seed(3)
+        loader = DataLoader(_Noisy(), batch_size=2, shuffle=True, num_workers=2)
+        return [(i.tolist(), n.tolist(), w.tolist()) for i, n, w in loader]
+
+    first = run()
+    assert first == run()
+    workers = {w for _, _, ws in first for w in ws}
+    assert workers == {0, 1}
+    noise_by_worker = {ws[0]: n[0] for _, n, ws in first[:2]}
+    assert noise_by_worker[0] != noise_by_worker[1]
+
+
+def test_generator_and_worker_info_and_init_fn():
+    g = mg.Generator().manual_seed(7)
+    assert g.initial_seed() == 7
+    state = g.get_state()
+    a = [b.tolist() for b in DataLoader(list(range(10)), batch_size=4, shuffle=True, generator=g)]
+    g.set_state(state)
+    b = [b.tolist() for b in DataLoader(list(range(10)), batch_size=4, shuffle=True, generator=g)]
+    assert a == b and sorted(sum(a, [])) == list(range(10))
+
+    class Info(mg.utils.data.Dataset):
+        def __len__(self):
+            return 4
+
+        def __getitem__(self, i):
+            info = get_worker_info()
+            return np.array([info.id, info.num_workers, info.dataset is self, _INIT.get("id", -1)])
+
+    loader = DataLoader(Info(), batch_size=2, num_workers=2, worker_init_fn=_init_fn)
+    assert [b.tolist() for b in loader] == [[[0, 2, 1, 0]] * 2, [[1, 2, 1, 1]] * 2]
+
+
+_INIT = {}
+
+
+def _init_fn(worker_id):
+    _INIT["id"] = worker_id
+
+
+def test_iterable_dataset_split_between_workers():
+    class Stream(IterableDataset):
+        def __iter__(self):
+            info = get_worker_info()
+            start, step = (0, 1) if info is None else (info.id, info.num_workers)
+            return iter(range(start, 10, step))
+
+    loader = DataLoader(Stream(), batch_size=2, num_workers=2)
+    batches = [b.tolist() for b in loader]
+    assert sorted(sum(batches, [])) == list(range(10))
+    assert batches[:2] == [[0, 2], [1, 3]]
+    loader = DataLoader(Stream(), batch_size=2, num_workers=2, drop_last=True)
+    assert sorted(sum([b.tolist() for b in loader], [])) == [0, 1, 2, 3, 4, 5, 6, 7]
+
+
+def test_worker_error_is_reraised_with_its_type_and_worker_id():
+    with pytest.raises(ValueError, match="Caught ValueError in DataLoader worker process 1") as e:
+        list(DataLoader(_Fails(), batch_size=1, num_workers=2))
+    assert "bad item 5" in str(e.value) and "Traceback" in str(e.value)
+
+
+def test_worker_death_is_detected_not_a_hang():
+    class Dies(mg.utils.data.Dataset):
+        def __len__(self):
+            return 4
+
+        def __getitem__(self, i):
+            import os
+
+            os._exit(1)
+
+    with pytest.raises(RuntimeError, match="exited unexpectedly"):
+        list(DataLoader(Dies(), num_workers=1))
+
+
+def test_timeout_raises_runtime_error():
+    class Slow(mg.utils.data.Dataset):
+        def __len__(self):
+            return 2
+
+        def __getitem__(self, i):
+            import time
+
+            time.sleep(5)
+            return 0
+
+    with pytest.raises(RuntimeError, match="timed out after 1 seconds"):
+        list(DataLoader(Slow(), num_workers=1, timeout=1))
+
+
+def test_breaking_out_and_deleting_the_iterator_leaves_no_workers():
+    import gc
+
+    it = iter(DataLoader(list(range(100)), batch_size=2, num_workers=2))
+    next(it)
+    pids = [p.pid for p in it._workers]
+    assert len(_alive(pids)) == 2
+    del it
+    gc.collect()
+    assert _alive(pids) == []
+
+
+def test_persistent_workers_are_reused_across_epochs():
+    loader = DataLoader(list(range(6)), batch_size=2, num_workers=2, persistent_workers=True)
+    first = [b.tolist() for b in loader]
+    pids = [p.pid for p in loader._persistent_iter._workers]
+    assert [b.tolist() for b in loader] == first == [[0, 1], [2, 3], [4, 5]]
+    assert [p.pid for p in loader._persistent_iter._workers] == pids
+    it = iter(loader)
+    next(it)  # broken off: the next epoch still starts from the beginning
+    assert [b.tolist() for b in loader] == first
+    loader._persistent_iter.shutdown()
+    assert _alive(pids) == []
+
+
+def test_workers_match_torch_batches():
+    torch, tud = _torch_data()
+    x = np.arange(14, dtype=np.float32).reshape(7, 2)
+    ours = [b.tolist() for b in DataLoader(x, batch_size=3, num_workers=2)]
+    theirs = [b.tolist() for b in tud.DataLoader(x, batch_size=3, num_workers=0)]
+    assert ours == theirs
+    with pytest.raises(ValueError, match="prefetch_factor"):
+        tud.DataLoader(x, prefetch_factor=2)

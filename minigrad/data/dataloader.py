@@ -18,7 +18,15 @@ class DataLoader:
             ``len(dataset)`` is not a multiple, unless ``drop_last=True`` drops it.
         shuffle (bool): a new random order every epoch (default False: in order).
         drop_last (bool): drop the last, incomplete batch (default False).
-        generator: a ``numpy.random.Generator`` for shuffling; by default
+        num_workers (int): worker processes reading batches (0: read in this process). Each
+            keeps ``prefetch_factor`` (default 2) batches in flight; batches come in order.
+            Worker ``i`` seeds minigrad's, numpy's and python's RNGs with ``base_seed + i``,
+            ``base_seed`` drawn once per epoch from ``generator`` (or the global RNG).
+        persistent_workers (bool): keep the workers between epochs.
+        worker_init_fn: called with the worker id in each worker after seeding.
+        timeout (float): seconds to wait for a batch from the workers; 0 waits forever.
+        pin_memory: accepted; a no-op on the CPU.
+        generator: a ``minigrad.Generator`` (or ``numpy.random.Generator``); by default
             ``minigrad.random.default_generator()``, asked for at the start of each epoch,
             so ``mg.manual_seed(s)`` makes the order repeatable.
 
@@ -26,10 +34,11 @@ class DataLoader:
     ``TensorDataset(x, y)`` of x (N, 3) float32 and y (N,) int64 each batch is
     ``(Tensor (B, 3) float32, Tensor (B,) int64)``.
 
-    A batch is read with one ``dataset[index_array]`` call when the data set accepts an int
-    array (``TensorDataset`` and ``MNIST`` do), which avoids a Python loop over samples. A data
-    set that raises ``TypeError`` for an array is read item by item and the items collated:
-    arrays and Tensors are stacked, Python ints become int64 and Python floats float32
+    A batch is read with one ``dataset[index_array]`` call when the data set says it can
+    (``batched_getitem = True``: ``TensorDataset`` and ``MNIST``), which avoids a Python loop
+    over samples. Other data sets are read item by item, as in PyTorch, and the items
+    collated: arrays and Tensors are stacked (``np.stack``), Python ints
+    become int64 and Python floats float32
     (minigrad's default float; PyTorch makes them float64).
 
     Example:
@@ -159,7 +168,6 @@ class DataLoader:
         if batch_sampler is None and self.batch_size is not None and not iterable:
             batch_sampler = BatchSampler(sampler, self.batch_size, self.drop_last)
         self.batch_sampler = batch_sampler
-        self._reads_arrays = None  # does dataset[index_array] work? Known after the first batch.
 
     def __len__(self):
         if self._iterable:
@@ -227,12 +235,6 @@ class _Fetcher:
             loader._default_order and loader.collate_fn is None and loader.batch_size is not None
         )
         self.auto_batch = loader.batch_sampler is not None
-        self.loader = loader  # remembers _reads_arrays across epochs (not across processes)
-
-    def __getstate__(self):
-        state = dict(self.__dict__)
-        state["loader"] = None
-        return state
 
     def fetch(self, indices):
         if self.whole_arrays:
@@ -261,26 +263,11 @@ class _Fetcher:
 
     def _fetch(self, indices):
         """The samples at ``indices`` (int64 array) as one batch of arrays."""
-        reads_arrays = self.loader._reads_arrays if self.loader is not None else getattr(
-            self, "_reads_arrays", None
-        )
-        if reads_arrays is not False:
-            try:
-                batch = self.dataset[indices]
-            except TypeError:
-                if reads_arrays:  # arrays worked before: this is a real error
-                    raise
-                self._remember(False)
-            else:
-                self._remember(True)
-                _check_batch(batch, len(indices), type(self.dataset).__name__)
-                return batch
+        if getattr(self.dataset, "batched_getitem", False) or isinstance(self.dataset, np.ndarray):
+            batch = self.dataset[indices]
+            _check_batch(batch, len(indices), type(self.dataset).__name__)
+            return batch
         return _collate([self.dataset[int(i)] for i in indices])
-
-    def _remember(self, reads_arrays):
-        self._reads_arrays = reads_arrays
-        if self.loader is not None:
-            self.loader._reads_arrays = reads_arrays
 
 
 def _default_collate(items):
@@ -294,8 +281,8 @@ def _check_batch(batch, size, name):
         if np.shape(field)[:1] != (size,):
             raise ValueError(
                 f"DataLoader: {name}[index_array] with {size} indices returned shape "
-                f"{np.shape(field)}, not a batch of {size}; make its __getitem__ raise TypeError "
-                "for an array so that it is read item by item"
+                f"{np.shape(field)}, not a batch of {size}; set batched_getitem = False on it "
+                "so that it is read item by item"
             )
 
 

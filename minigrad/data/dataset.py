@@ -6,11 +6,14 @@ import numpy as np
 class Dataset:
     """A map-style data set: ``len(ds)`` samples, ``ds[i]`` the i-th one.
 
-    Subclasses define ``__len__`` and ``__getitem__``. A subclass whose ``__getitem__`` also
-    accepts an int array of indices and returns whole batches (arrays with a leading batch
-    dimension) lets ``DataLoader`` read a batch in one call; otherwise it should raise
-    ``TypeError`` for an array, and the loader reads item by item.
+    Subclasses define ``__len__`` and ``__getitem__``; ``DataLoader`` reads them item by
+    item, as PyTorch does. A subclass whose ``__getitem__`` also takes an int array of
+    indices and returns the whole batch (arrays with a leading batch dimension, each item as
+    ``ds[i]`` would give it) may set ``batched_getitem = True``: the loader then reads a batch
+    with one call (``TensorDataset`` and ``MNIST`` do).
     """
+
+    batched_getitem = False
 
     def __len__(self):
         raise NotImplementedError(f"{type(self).__name__} must define __len__")
@@ -57,6 +60,8 @@ class TensorDataset(Dataset):
             )
         self.tensors = tuple(arrays)
 
+    batched_getitem = True
+
     def __len__(self):
         return len(self.tensors[0])
 
@@ -80,6 +85,10 @@ class Subset(Dataset):
     def __init__(self, dataset, indices):
         self.dataset = dataset
         self.indices = indices
+
+    @property
+    def batched_getitem(self):
+        return getattr(self.dataset, "batched_getitem", False)
 
     def __getitem__(self, index):
         if isinstance(index, list | np.ndarray):
