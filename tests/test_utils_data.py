@@ -345,8 +345,8 @@ def test_timeout_raises_runtime_error():
             time.sleep(5)
             return 0
 
-    with pytest.raises(RuntimeError, match="timed out after 1 seconds"):
-        list(DataLoader(Slow(), num_workers=1, timeout=1))
+    with pytest.raises(RuntimeError, match="timed out after 0.3 seconds"):
+        list(DataLoader(Slow(), num_workers=1, timeout=0.3))
 
 
 def test_breaking_out_and_deleting_the_iterator_leaves_no_workers():
@@ -382,3 +382,24 @@ def test_workers_match_torch_batches():
     assert ours == theirs
     with pytest.raises(ValueError, match="prefetch_factor"):
         tud.DataLoader(x, prefetch_factor=2)
+
+
+def test_keyboard_interrupt_in_the_main_process_stops_the_workers():
+    class Interrupting(mg.utils.data.Sampler):
+        def __iter__(self):
+            yield from range(6)
+            raise KeyboardInterrupt  # as if Ctrl-C came while the sampler ran
+
+    loader = DataLoader(list(range(10)), sampler=Interrupting(), num_workers=2)
+    it = iter(loader)
+    pids = [p.pid for p in it._workers]
+    with pytest.raises(KeyboardInterrupt):
+        for _ in it:
+            pass
+    assert _alive(pids) == []
+
+
+def test_workers_with_the_spawn_start_method():
+    ds = TensorDataset(np.arange(6, dtype=np.float32))
+    loader = DataLoader(ds, batch_size=4, num_workers=1, multiprocessing_context="spawn")
+    assert [b.tolist() for (b,) in loader] == [[0, 1, 2, 3], [4, 5]]

@@ -7,6 +7,7 @@ import multiprocessing
 import os
 import queue
 import random as py_random
+import time
 import traceback
 
 import numpy as np
@@ -62,6 +63,13 @@ def _seed_everything(seed):
 
 
 def _worker_loop(fetcher, index_queue, result_queue, worker_id, num_workers, seed, init_fn):
+    try:
+        _serve(fetcher, index_queue, result_queue, worker_id, num_workers, seed, init_fn)
+    except KeyboardInterrupt:  # Ctrl-C reaches the workers too; the main process reports it
+        pass
+
+
+def _serve(fetcher, index_queue, result_queue, worker_id, num_workers, seed, init_fn):
     global _worker_info
     try:
         _seed_everything(seed)
@@ -80,7 +88,7 @@ def _worker_loop(fetcher, index_queue, result_queue, worker_id, num_workers, see
             if os.getppid() == 1:  # the main process died without telling us
                 return
             continue
-        except (EOFError, OSError, KeyboardInterrupt):
+        except (EOFError, OSError):
             return
         if task is None:
             return
@@ -173,6 +181,13 @@ class MultiProcessIter:
         return self
 
     def __next__(self):
+        try:
+            return self._next_batch()
+        except KeyboardInterrupt:
+            self.shutdown()
+            raise
+
+    def _next_batch(self):
         while True:
             if self._next_out not in self._task_worker:  # every task is done
                 if not self._loader.persistent_workers:
@@ -192,15 +207,14 @@ class MultiProcessIter:
 
     def _result(self, task_id):
         while task_id not in self._waiting:
-            waited = 0.0
+            deadline = time.monotonic() + self._timeout if self._timeout > 0 else None
             while True:
-                try:
-                    epoch, got_id, batch = self._result_queue.get(timeout=1.0)
+                try:  # wake up now and then to notice a dead worker instead of hanging
+                    epoch, got_id, batch = self._result_queue.get(timeout=0.1)
                     break
                 except queue.Empty:
-                    waited += 1.0
                     self._check_workers()
-                    if self._timeout > 0 and waited >= self._timeout:
+                    if deadline is not None and time.monotonic() > deadline:
                         self.shutdown()
                         raise RuntimeError(
                             f"DataLoader timed out after {self._timeout} seconds"
@@ -227,7 +241,7 @@ class MultiProcessIter:
                 except (OSError, ValueError):
                     pass
         for process in workers:
-            process.join(timeout=1.0)
+            process.join(timeout=0.5)
             if process.is_alive():
                 process.terminate()
                 process.join(timeout=1.0)
