@@ -403,3 +403,17 @@ def test_workers_with_the_spawn_start_method():
     ds = TensorDataset(np.arange(6, dtype=np.float32))
     loader = DataLoader(ds, batch_size=4, num_workers=1, multiprocessing_context="spawn")
     assert [b.tolist() for (b,) in loader] == [[0, 1, 2, 3], [4, 5]]
+
+
+def test_generator_drives_randperm_and_random_split_repeatably():
+    torch = pytest.importorskip("torch")
+    a = mg.randperm(8, generator=mg.Generator().manual_seed(1)).tolist()
+    assert a == mg.randperm(8, generator=mg.Generator().manual_seed(1)).tolist()
+    assert sorted(a) == list(range(8))
+    parts = random_split(range(10), [0.7, 0.3], generator=mg.Generator().manual_seed(2))
+    theirs = torch.utils.data.random_split(range(10), [0.7, 0.3])
+    assert [len(p) for p in parts] == [len(p) for p in theirs] == [7, 3]
+    with pytest.raises(TypeError, match="seed"):
+        mg.Generator().manual_seed(1.5)
+    with pytest.raises(TypeError, match="generator"):
+        DataLoader(list(range(4)), shuffle=True, generator=3)
