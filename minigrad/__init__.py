@@ -6,8 +6,9 @@ x = mg.randn(3, requires_grad=True)
 x.grad  # 2 * x
 """
 
-from minigrad import autograd, ops, viz
+from minigrad import accelerator, autograd, backends, cuda, ops, viz
 from minigrad.autograd import Function, enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from minigrad.device import device
 from minigrad.dtypes import (
     bool,
     double,
@@ -46,6 +47,7 @@ from minigrad.factories import (
     zeros_like,
 )
 from minigrad.random import get_rng_state, manual_seed, set_rng_state
+from minigrad.size import Size
 from minigrad.tensor import (
     ShapeError,
     Tensor,
@@ -63,7 +65,7 @@ from minigrad.tensor import (
 _FUNCTIONS = (
     "add sub mul div pow neg exp log sqrt abs sin cos tanh sigmoid relu clamp clip square "
     "sum mean var std amax amin max min argmax argmin softmax log_softmax reshape flatten "
-    "transpose permute squeeze unsqueeze matmul clone detach"
+    "transpose permute squeeze unsqueeze matmul clone detach t"
 ).split()
 
 
