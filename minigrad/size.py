@@ -13,6 +13,11 @@ class Size(tuple):
 
     __str__ = __repr__
 
+    def __format__(self, format_spec):
+        # f-strings (minigrad's error messages among them) show the plain tuple, "(2, 3)";
+        # print() and repr() show minigrad.Size([2, 3]) as PyTorch does.
+        return tuple.__repr__(self).__format__(format_spec)
+
     def __getitem__(self, index):
         item = tuple.__getitem__(self, index)
         return Size(item) if isinstance(index, slice) else item

@@ -1121,7 +1121,7 @@ def _broadcast_shape(name, *shapes):
         return np.broadcast_shapes(*shapes)
     except ValueError:
         raise ShapeError(
-            f"{name}: shapes {', '.join(map(str, shapes))} cannot be broadcast together"
+            f"{name}: shapes {', '.join(str(tuple(s)) for s in shapes)} cannot be broadcast together"
         ) from None
 
 
@@ -1171,7 +1171,7 @@ def _format(t):
     if data.dtype not in (dtypes.get_default_dtype(), dtypes.int64, dtypes.bool):
         extras.append(f"dtype=minigrad.{data.dtype}")
     if t.grad_fn is not None:
-        extras.append(f"grad_fn={t.grad_fn!r}")
+        extras.append(f"grad_fn=<{t.grad_fn.name()}>")
     elif t.requires_grad:
         extras.append("requires_grad=True")
     return prefix + ", ".join([body] + extras) + ")"
