@@ -1121,7 +1121,8 @@ def _broadcast_shape(name, *shapes):
         return np.broadcast_shapes(*shapes)
     except ValueError:
         raise ShapeError(
-            f"{name}: shapes {', '.join(str(tuple(s)) for s in shapes)} cannot be broadcast together"
+            f"{name}: shapes {', '.join(str(tuple(s)) for s in shapes)} cannot be broadcast "
+            "together"
         ) from None
 
 
