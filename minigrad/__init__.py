@@ -72,8 +72,9 @@ _FUNCTIONS = (
 def _function(name):
     method = getattr(Tensor, name)
 
-    def function(input, *args, **kwargs):
-        return method(as_tensor(input), *args, **kwargs)
+    def function(input, *args, out=None, **kwargs):
+        result = method(as_tensor(input), *args, **kwargs)
+        return result if out is None else _write_out(name, result, out, input, args)
 
     function.__name__ = function.__qualname__ = name
     function.__doc__ = method.__doc__
@@ -81,6 +82,30 @@ def _function(name):
 
 
 globals().update({_name: _function(_name) for _name in _FUNCTIONS})
+
+
+def _with_out(function):
+    """``function`` that also takes PyTorch's ``out=`` (the result is written into it)."""
+
+    def with_out(*args, out=None, **kwargs):
+        result = function(*args, **kwargs)
+        return result if out is None else _write_out(function.__name__, result, out, *args)
+
+    with_out.__name__ = with_out.__qualname__ = function.__name__
+    with_out.__doc__ = function.__doc__
+    return with_out
+
+
+cat, stack, where, maximum, minimum = map(_with_out, (cat, stack, where, maximum, minimum))
+
+
+def _write_out(name, result, out, *inputs):
+    """PyTorch's ``out=``: the result is copied into ``out`` (resized when its shape differs),
+    which must be able to hold the result's dtype; refused when a gradient is being recorded."""
+    from minigrad.tensor import _write_out as write
+
+    return write(name, result, out, inputs)
+
 
 __version__ = "0.1.0"
 

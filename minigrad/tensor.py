@@ -874,6 +874,33 @@ class Tensor:
     __itruediv__ = div_
 
 
+def _numpy_aliases(method):
+    """Accept numpy's ``axis=`` and ``keepdims=`` for ``dim=`` and ``keepdim=``, as PyTorch does."""
+
+    def aliased(self, *args, **kwargs):
+        if "axis" in kwargs:
+            if "dim" in kwargs:
+                raise TypeError(f"{method.__name__}() got both dim= and its alias axis=")
+            kwargs["dim"] = kwargs.pop("axis")
+        if "keepdims" in kwargs:
+            if "keepdim" in kwargs:
+                raise TypeError(f"{method.__name__}() got both keepdim= and its alias keepdims=")
+            kwargs["keepdim"] = kwargs.pop("keepdims")
+        return method(self, *args, **kwargs)
+
+    aliased.__name__ = aliased.__qualname__ = method.__name__
+    aliased.__doc__ = method.__doc__
+    return aliased
+
+
+for _name in (
+    "sum mean var std amax amin max min argmax argmin softmax log_softmax squeeze unsqueeze "
+    "flatten transpose cumsum prod logsumexp norm all any"
+).split():
+    if hasattr(Tensor, _name):
+        setattr(Tensor, _name, _numpy_aliases(getattr(Tensor, _name)))
+
+
 class _HookHandle:
     """What ``register_hook`` returns: ``remove()`` takes the hook away again."""
 
@@ -926,8 +953,9 @@ def as_tensor(data, dtype=None, device=None):
     return tensor(data, dtype)
 
 
-def cat(tensors, dim=0):
+def cat(tensors, dim=0, *, axis=None):
     """Join tensors of equal shape (but along ``dim``) into one."""
+    dim = dim if axis is None else axis
     tensors = [as_tensor(t) for t in tensors]
     if not tensors:
         raise ValueError("cat needs a non-empty sequence of tensors")
@@ -944,8 +972,9 @@ def cat(tensors, dim=0):
     return ops.Cat.apply(*tensors, dim=axis)
 
 
-def stack(tensors, dim=0):
+def stack(tensors, dim=0, *, axis=None):
     """Join tensors of equal shape along a new dimension ``dim``."""
+    dim = dim if axis is None else axis
     tensors = [as_tensor(t) for t in tensors]
     if not tensors:
         raise ValueError("stack needs a non-empty sequence of tensors")
@@ -983,6 +1012,50 @@ def minimum(input, other):
 
 
 # ---- helpers --------------------------------------------------------------------------------
+
+
+def _write_out(name, result, out, inputs):
+    """Copy ``result`` into ``out`` (a Tensor, or a tuple for ``(values, indices)`` results)
+    as PyTorch's ``out=`` does, resizing it when the shapes differ."""
+    import warnings
+
+    if isinstance(result, tuple):
+        if not isinstance(out, tuple | list) or len(out) != len(result):
+            raise TypeError(f"{name}(): out= must be a tuple of {len(result)} Tensors")
+        written = tuple(_write_out(name, r, o, inputs) for r, o in zip(result, out))
+        return type(result)(*written) if hasattr(result, "_fields") else written
+    if not isinstance(out, Tensor):
+        raise TypeError(f"{name}(): argument 'out' must be a Tensor, not {type(out).__name__}")
+    if grad_mode.is_grad_enabled() and (result.requires_grad or out.requires_grad):
+        raise RuntimeError(
+            f"{name}(): functions with out=... arguments don't support automatic "
+            "differentiation, but one of the arguments requires grad."
+        )
+    if not np.can_cast(result.dtype, out.dtype, "same_kind"):
+        raise RuntimeError(
+            f"result type {_legacy(result.dtype)} can't be cast to the desired output type "
+            f"{_legacy(out.dtype)}"
+        )
+    if out._data.shape == result._data.shape:
+        np.copyto(out._data, result._data, casting="same_kind")
+    else:
+        if out.numel():
+            warnings.warn(
+                f"An output with one or more elements was resized since it had shape "
+                f"{list(out.shape)}, which does not match the required output shape "
+                f"{list(result.shape)}. This behavior is deprecated, and in a future PyTorch "
+                "release outputs will not be resized unless they have zero elements.",
+                UserWarning, stacklevel=3,
+            )  # fmt: skip
+        out._data = result._data.astype(out.dtype, copy=True)
+    out._version_counter.value += 1
+    return out
+
+
+def _legacy(dtype):
+    from minigrad.autograd.function import _tensor_kind
+
+    return _tensor_kind(dtype).removeprefix("minigrad.").removesuffix("Tensor")
 
 
 def _python_dtype(dtype):
