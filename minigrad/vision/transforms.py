@@ -1,0 +1,1 @@
+"""torchvision.transforms for numpy images and minigrad Tensors."""

@@ -1,0 +1,1 @@
+"""torchvision.utils: make_grid and save_image."""
