@@ -137,3 +137,189 @@ def test_real_files_in_torchvision_layout(tmp_path, cls, folder, mean):
 def test_root_none_uses_minigrad_lookup():
     ds = datasets.MNIST(None, train=False)
     assert len(ds) == 10000 and ds[0][1] == 7
+
+
+# --- transforms ---
+
+
+def _torch():
+    return pytest.importorskip("torch")
+
+
+def _img(shape, seed=0, dtype=np.float32):
+    return np.random.default_rng(seed).random(shape).astype(dtype)
+
+
+def test_compose_totensor_normalize_repr_and_values():
+    pipeline = transforms.Compose(
+        [transforms.ToTensor(), transforms.Normalize((0.1307,), (0.3081,))]
+    )
+    assert repr(pipeline) == (
+        "Compose(\n    ToTensor()\n    Normalize(mean=(0.1307,), std=(0.3081,))\n)"
+    )
+    image = np.arange(28 * 28, dtype=np.int64).reshape(28, 28).astype(np.uint8)
+    out = pipeline(image)
+    assert isinstance(out, mg.Tensor) and out.shape == (1, 28, 28) and out.dtype == np.float32
+    expected = (image.astype(np.float32) / 255 - np.float32(0.1307)) / np.float32(0.3081)
+    np.testing.assert_allclose(out.numpy()[0], expected, rtol=1e-6, atol=1e-6)
+
+
+def test_totensor_layouts_and_dtypes():
+    hwc = np.random.default_rng(0).integers(0, 256, (4, 5, 3), dtype=np.uint8)
+    out = transforms.ToTensor()(hwc).numpy()
+    assert out.shape == (3, 4, 5) and out.dtype == np.float32
+    np.testing.assert_allclose(out[2, 1, 3], hwc[1, 3, 2] / 255, rtol=1e-6)
+    assert out.max() <= 1 and out.min() >= 0
+    floats = np.full((2, 2), 7.0)
+    assert transforms.ToTensor()(floats).numpy().tolist() == [[[7.0, 7.0], [7.0, 7.0]]]
+    with pytest.raises(TypeError, match="pic"):
+        transforms.ToTensor()([[1, 2]])
+
+
+def test_normalize_against_torch_and_inplace():
+    torch = _torch()
+    x = _img((3, 4, 5))
+    mean, std = (0.5, 0.4, 0.3), (0.2, 0.25, 0.5)
+    ours = transforms.Normalize(mean, std)(mg.tensor(x)).numpy()
+    ref = (torch.tensor(x) - torch.tensor(mean).view(-1, 1, 1)) / torch.tensor(std).view(-1, 1, 1)
+    np.testing.assert_allclose(ours, ref.numpy(), rtol=1e-6, atol=1e-6)
+    t = mg.tensor(x.copy())
+    assert transforms.Normalize(mean, std, inplace=True)(t) is t
+    np.testing.assert_allclose(t.numpy(), ref.numpy(), rtol=1e-6, atol=1e-6)
+
+
+def test_normalize_bad_inputs():
+    with pytest.raises(ValueError, match="std evaluated to zero"):
+        transforms.Normalize((0.5,), (0.0,))(mg.ones(1, 2, 2))
+    with pytest.raises(TypeError, match="float tensor"):
+        transforms.Normalize((0.5,), (1.0,))(mg.tensor(np.ones((1, 2, 2), np.int64)))
+    with pytest.raises(ValueError, match=r"\(\.\.\., C, H, W\)"):
+        transforms.Normalize((0.5,), (1.0,))(mg.ones(2, 2))
+    with pytest.raises(ValueError, match="mean has 2 values"):
+        transforms.Normalize((0.5, 0.5), (1.0,))(mg.ones(3, 2, 2))
+    with pytest.raises(TypeError, match="minigrad Tensor"):
+        transforms.Normalize((0.5,), (1.0,))(np.ones((1, 2, 2), np.float32))
+
+
+def test_lambda_and_compose_errors():
+    assert transforms.Lambda(lambda x: x + 1)(1) == 2
+    assert repr(transforms.Lambda(abs)) == "Lambda()"
+    with pytest.raises(TypeError, match="callable"):
+        transforms.Lambda(3)
+    with pytest.raises(TypeError, match="callable"):
+        transforms.Compose([transforms.ToTensor(), 5])
+
+
+@pytest.mark.parametrize("mode", ["constant", "edge", "reflect"])
+@pytest.mark.parametrize("padding", [2, (1, 3), (1, 2, 3, 0)])
+def test_pad_against_torch(mode, padding):
+    torch = _torch()
+    x = _img((2, 5, 6))
+    ours = transforms.Pad(padding, fill=0.5, padding_mode=mode)(mg.tensor(x)).numpy()
+    left, top, right, bottom = transforms._padding4(padding, "test")
+    torch_mode = {"edge": "replicate"}.get(mode, mode)
+    kwargs = {"value": 0.5} if mode == "constant" else {}
+    ref = torch.nn.functional.pad(
+        torch.tensor(x)[None], (left, right, top, bottom), mode=torch_mode, **kwargs
+    )
+    np.testing.assert_array_equal(ours, ref[0].numpy())
+
+
+def test_pad_symmetric_and_negative_by_hand():
+    row = np.array([[1, 2, 3]])
+    out = transforms.Pad((2, 0), padding_mode="symmetric")(row)
+    assert out.tolist() == [[2, 1, 1, 2, 3, 3, 2]]
+    assert transforms.Pad((2, 0), padding_mode="reflect")(row).tolist() == [[3, 2, 1, 2, 3, 2, 1]]
+    assert transforms.Pad((-1, 0, 1, 0))(row).tolist() == [[2, 3, 0]]  # negative crops
+
+
+def test_pad_numpy_hwc_and_per_channel_fill_and_errors():
+    hwc = np.zeros((2, 2, 3), np.uint8)
+    out = transforms.Pad(1, fill=(1, 2, 3))(hwc)
+    assert (
+        out.shape == (4, 4, 3) and out[0, 0].tolist() == [1, 2, 3] and out[1, 1].tolist() == [0] * 3
+    )
+    assert repr(transforms.Pad(4)) == "Pad(padding=4, fill=0, padding_mode=constant)"
+    with pytest.raises(ValueError, match="padding_mode"):
+        transforms.Pad(1, padding_mode="wrap")
+    with pytest.raises(ValueError, match="3 element tuple"):
+        transforms.Pad((1, 2, 3))
+    with pytest.raises(TypeError, match="padding"):
+        transforms.Pad(1.5)
+
+
+def test_center_crop_offsets_and_padding():
+    x = np.arange(5 * 6).reshape(5, 6)
+    out = transforms.CenterCrop((2, 3))(x)
+    # torchvision: top = int(round((5 - 2) / 2.0)) = 2, left = int(round(3 / 2.0)) = 2
+    np.testing.assert_array_equal(out, x[2:4, 2:5])
+    big = transforms.CenterCrop(8)(mg.tensor(np.ones((1, 4, 4), np.float32))).numpy()
+    assert big.shape == (1, 8, 8) and big.sum() == 16 and big[0, 2:6, 2:6].min() == 1
+    assert repr(transforms.CenterCrop(3)) == "CenterCrop(size=(3, 3))"
+    with pytest.raises(ValueError, match="size"):
+        transforms.CenterCrop(0)
+
+
+def test_random_crop_is_a_window_and_seeded():
+    x = np.arange(28 * 28, dtype=np.float32).reshape(1, 28, 28)
+    crop = transforms.RandomCrop(28, padding=4)
+    mg.manual_seed(0)
+    first = [crop(mg.tensor(x)).numpy() for _ in range(5)]
+    mg.manual_seed(0)
+    again = [crop(mg.tensor(x)).numpy() for _ in range(5)]
+    for a, b in zip(first, again, strict=True):
+        np.testing.assert_array_equal(a, b)
+    padded = np.pad(x, ((0, 0), (4, 4), (4, 4)))
+    offsets = set()
+    for out in first:
+        found = [(i, j) for i in range(9) for j in range(9)
+                 if np.array_equal(padded[:, i : i + 28, j : j + 28], out)]  # fmt: skip
+        assert len(found) == 1
+        offsets |= set(found)
+    assert len(offsets) > 1
+    assert repr(crop) == "RandomCrop(size=(28, 28), padding=4)"
+
+
+def test_random_crop_pad_if_needed_and_errors():
+    out = transforms.RandomCrop((6, 7), pad_if_needed=True)(np.ones((4, 5), np.uint8))
+    assert out.shape == (6, 7)
+    with pytest.raises(ValueError, match="larger than input image size"):
+        transforms.RandomCrop(6)(np.ones((4, 5), np.uint8))
+
+
+def test_flips_probability_and_values():
+    x = _img((2, 3, 4))
+    t = mg.tensor(x)
+    np.testing.assert_array_equal(transforms.RandomHorizontalFlip(1.0)(t).numpy(), x[..., ::-1])
+    np.testing.assert_array_equal(transforms.RandomVerticalFlip(p=1)(t).numpy(), x[:, ::-1])
+    assert transforms.RandomHorizontalFlip(0.0)(t) is t
+    hw = np.arange(6).reshape(2, 3)
+    np.testing.assert_array_equal(transforms.RandomHorizontalFlip(1)(hw), hw[:, ::-1])
+    mg.manual_seed(1)
+    flips = sum(transforms.RandomHorizontalFlip()(hw)[0, 0] == 2 for _ in range(400))
+    assert 140 < flips < 260
+    assert repr(transforms.RandomVerticalFlip()) == "RandomVerticalFlip(p=0.5)"
+    with pytest.raises(ValueError, match="p should be"):
+        transforms.RandomHorizontalFlip(1.5)
+
+
+def test_grayscale_tensor_and_numpy():
+    rgb = _img((3, 2, 2))
+    grey = transforms.Grayscale()(mg.tensor(rgb)).numpy()
+    np.testing.assert_allclose(
+        grey[0], 0.2989 * rgb[0] + 0.587 * rgb[1] + 0.114 * rgb[2], rtol=1e-6
+    )
+    three = transforms.Grayscale(num_output_channels=3)(mg.tensor(rgb)).numpy()
+    assert three.shape == (3, 2, 2) and (three == three[:1]).all()
+    pixel = np.array([[[255, 0, 0], [0, 255, 0]]], np.uint8)
+    # PIL's L = round(0.299 R + 0.587 G + 0.114 B): 76 and 150
+    assert transforms.Grayscale()(pixel).tolist() == [[76, 150]]
+    with pytest.raises(TypeError, match="channel"):
+        transforms.Grayscale()(mg.ones(2, 3, 3))
+    with pytest.raises(ValueError, match="num_output_channels"):
+        transforms.Grayscale(2)
+
+
+def test_geometric_transform_bad_image_type():
+    with pytest.raises(TypeError, match="img should be"):
+        transforms.CenterCrop(2)([[1, 2], [3, 4]])

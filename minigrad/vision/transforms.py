@@ -1,1 +1,413 @@
-"""torchvision.transforms for numpy images and minigrad Tensors."""
+"""torchvision.transforms for minigrad: the common image transforms, with torchvision's numbers.
+
+Images are minigrad Tensors ``(..., C, H, W)`` (as torchvision's tensor transforms take) or, in
+place of PIL images, numpy arrays ``H x W`` or ``H x W x C`` (what ``datasets.MNIST`` gives).
+Geometric transforms keep the kind of their input: an array in, an array out. Every random
+draw comes from minigrad's generator, so ``minigrad.manual_seed`` repeats a pipeline exactly.
+"""
+
+import enum
+import numbers
+from collections.abc import Sequence
+
+import numpy as np
+
+import minigrad as mg
+from minigrad.random import default_generator
+
+__all__ = [
+    "CenterCrop", "Compose", "Grayscale", "InterpolationMode", "Lambda", "Normalize", "Pad",
+    "RandomCrop", "RandomHorizontalFlip", "RandomVerticalFlip", "ToTensor",
+]  # fmt: skip
+
+
+class InterpolationMode(str, enum.Enum):
+    """torchvision's interpolation names; plain strings ('bilinear', 'nearest') work too."""
+
+    NEAREST = "nearest"
+    BILINEAR = "bilinear"
+
+
+# --- images: Tensors (..., C, H, W) or numpy H x W [x C], worked on as arrays (..., H, W) ---
+
+
+def _to_planes(img, who):
+    """``(array (..., H, W), restore)``; ``restore(result)`` gives back the input's kind."""
+    if isinstance(img, mg.Tensor):
+        if img.ndim < 2:
+            raise ValueError(f"{who}: expected an image tensor (..., H, W), got shape {img.shape}")
+        return img.numpy(), mg.from_numpy
+    if isinstance(img, np.ndarray):
+        if img.ndim == 2:
+            return img, np.ascontiguousarray
+        if img.ndim == 3:
+            return np.moveaxis(img, -1, 0), lambda a: np.ascontiguousarray(np.moveaxis(a, 0, -1))
+        raise ValueError(f"{who}: expected a numpy image H x W or H x W x C, got shape {img.shape}")
+    raise TypeError(
+        f"{who}: img should be a minigrad Tensor or a numpy array, got {type(img).__name__}"
+    )
+
+
+def _size_pair(size, name, who):
+    """torchvision's _setup_size: an int or a 1- or 2-sequence as (h, w) of positive ints."""
+    if isinstance(size, numbers.Integral) and not isinstance(size, bool):
+        size = (int(size), int(size))
+    elif isinstance(size, Sequence) and len(size) == 1:
+        size = (size[0], size[0])
+    if not (isinstance(size, Sequence) and len(size) == 2) or not all(
+        isinstance(s, numbers.Integral) and not isinstance(s, bool) and s > 0 for s in size
+    ):
+        raise ValueError(
+            f"{who}: {name} should be a positive int or a sequence (h, w), got {size!r}"
+        )
+    return tuple(int(s) for s in size)
+
+
+def _uniform(low, high):
+    return float(default_generator().uniform(low, high))
+
+
+def _randint(low, high):
+    """An int in [low, high), as torch.randint(low, high, (1,))."""
+    return int(default_generator().integers(low, high))
+
+
+def _rand():
+    return float(default_generator().random())
+
+
+class Compose:
+    """Apply ``transforms`` one after the other."""
+
+    def __init__(self, transforms):
+        if not isinstance(transforms, Sequence) or isinstance(transforms, str):
+            raise TypeError(
+                "Compose: transforms should be a list of callables, got "
+                f"{type(transforms).__name__}"
+            )
+        for t in transforms:
+            if not callable(t):
+                raise TypeError(f"Compose: every transform must be callable, got {t!r}")
+        self.transforms = list(transforms)
+
+    def __call__(self, img):
+        for t in self.transforms:
+            img = t(img)
+        return img
+
+    def __repr__(self):
+        return f"{type(self).__name__}(" + "".join(f"\n    {t}" for t in self.transforms) + "\n)"
+
+
+class ToTensor:
+    """A numpy image ``H x W`` or ``H x W x C`` as a Tensor ``C x H x W``.
+
+    uint8 becomes float32 in [0, 1] (divided by 255); other dtypes keep their values and dtype,
+    as torchvision's ToTensor does for non-uint8 arrays. A Tensor input is an error, as there.
+    """
+
+    def __call__(self, pic):
+        if not isinstance(pic, np.ndarray):
+            raise TypeError(f"ToTensor: pic should be a numpy array, got {type(pic).__name__}")
+        if pic.ndim not in (2, 3):
+            raise ValueError(
+                f"ToTensor: pic should be 2 or 3 dimensional, got {pic.ndim} dimensions"
+            )
+        chw = pic[None] if pic.ndim == 2 else np.moveaxis(pic, -1, 0)
+        if pic.dtype == np.uint8:
+            return mg.from_numpy(np.multiply(chw, np.float32(1 / 255), dtype=np.float32))
+        return mg.from_numpy(np.ascontiguousarray(chw))
+
+    def __repr__(self):
+        return f"{type(self).__name__}()"
+
+
+class Normalize:
+    """``(x - mean[c]) / std[c]`` per channel of a float Tensor ``(..., C, H, W)``."""
+
+    def __init__(self, mean, std, inplace=False):
+        for name, value in (("mean", mean), ("std", std)):
+            if not isinstance(value, (numbers.Number, Sequence, np.ndarray, mg.Tensor)):
+                raise TypeError(
+                    f"Normalize: {name} should be a number or a sequence, got {value!r}"
+                )
+        self.mean, self.std, self.inplace = mean, std, inplace
+
+    def __call__(self, tensor):
+        if not isinstance(tensor, mg.Tensor):
+            raise TypeError(
+                f"Normalize: input should be a minigrad Tensor, got {type(tensor).__name__}"
+            )
+        if not np.issubdtype(tensor.dtype, np.floating):
+            raise TypeError(f"Normalize: input tensor should be a float tensor, got {tensor.dtype}")
+        if tensor.ndim < 3:
+            raise ValueError(
+                "Normalize: expected a tensor image of size (..., C, H, W), got shape "
+                f"{tuple(tensor.shape)}"
+            )
+        x = tensor.numpy()
+        mean = np.asarray(self.mean, dtype=x.dtype).reshape(-1, 1, 1)
+        std = np.asarray(self.std, dtype=x.dtype).reshape(-1, 1, 1)
+        if (std == 0).any():
+            raise ValueError(
+                f"std evaluated to zero after conversion to {x.dtype}, leading to division by zero."
+            )
+        for name, value in (("mean", mean), ("std", std)):
+            if len(value) not in (1, x.shape[-3]):
+                raise ValueError(
+                    f"Normalize: {name} has {len(value)} values for an image of "
+                    f"{x.shape[-3]} channels"
+                )
+        if self.inplace:
+            np.subtract(x, mean, out=x)
+            np.divide(x, std, out=x)
+            tensor._version_counter.value += 1  # an in-place change, as sub_ and div_ count it
+            return tensor
+        return mg.from_numpy((x - mean) / std)
+
+    def __repr__(self):
+        return f"{type(self).__name__}(mean={self.mean}, std={self.std})"
+
+
+class Lambda:
+    """Apply a user function as a transform."""
+
+    def __init__(self, lambd):
+        if not callable(lambd):
+            raise TypeError(f"Lambda: argument should be callable, got {type(lambd).__name__}")
+        self.lambd = lambd
+
+    def __call__(self, img):
+        return self.lambd(img)
+
+    def __repr__(self):
+        return f"{type(self).__name__}()"
+
+
+_PAD_MODES = ("constant", "edge", "reflect", "symmetric")
+
+
+def _padding4(padding, who):
+    """torchvision's padding: int, (lr, tb) or (left, top, right, bottom) -> (l, t, r, b)."""
+    if isinstance(padding, numbers.Integral) and not isinstance(padding, bool):
+        return (int(padding),) * 4
+    if not isinstance(padding, Sequence) or not all(
+        isinstance(p, numbers.Integral) and not isinstance(p, bool) for p in padding
+    ):
+        raise TypeError(f"{who}: got inappropriate padding arg {padding!r}: ints expected")
+    if len(padding) == 1:
+        return (int(padding[0]),) * 4
+    if len(padding) == 2:
+        return (int(padding[0]), int(padding[1])) * 2
+    if len(padding) == 4:
+        return tuple(int(p) for p in padding)
+    raise ValueError(
+        f"{who}: padding must be an int or a 1, 2, or 4 element tuple, not a {len(padding)} "
+        "element tuple"
+    )
+
+
+def _check_fill_mode(fill, padding_mode, who):
+    if not isinstance(fill, (numbers.Number, Sequence)) or isinstance(fill, (str, bool)):
+        raise TypeError(f"{who}: fill should be a number or a sequence, got {fill!r}")
+    if padding_mode not in _PAD_MODES:
+        raise ValueError(
+            f"{who}: padding_mode should be either constant, edge, reflect or symmetric, "
+            f"got {padding_mode!r}"
+        )
+
+
+def _pad_planes(x, padding, fill, padding_mode):
+    """Pad (..., H, W) by (left, top, right, bottom); negative amounts crop, as torchvision."""
+    left, top, right, bottom = padding
+    h, w = x.shape[-2:]
+    x = x[..., max(-top, 0) : h - max(-bottom, 0), max(-left, 0) : w - max(-right, 0)]
+    widths = [(0, 0)] * (x.ndim - 2) + [
+        (max(top, 0), max(bottom, 0)),
+        (max(left, 0), max(right, 0)),
+    ]
+    if padding_mode != "constant":
+        return np.pad(x, widths, mode=padding_mode)
+    fill = np.asarray(fill, dtype=np.float64)
+    out_shape = x.shape[:-2] + (x.shape[-2] + widths[-2][0] + widths[-2][1],
+                                x.shape[-1] + widths[-1][0] + widths[-1][1])  # fmt: skip
+    out = np.empty(out_shape, x.dtype)
+    if fill.ndim and x.ndim >= 3 and fill.size == x.shape[-3]:
+        out[...] = fill.reshape(-1, 1, 1).astype(x.dtype)  # one fill value per channel
+    else:
+        out[...] = fill.reshape(-1)[0].astype(x.dtype) if fill.ndim else fill.astype(x.dtype)
+    out[
+        ...,
+        widths[-2][0] : widths[-2][0] + x.shape[-2],
+        widths[-1][0] : widths[-1][0] + x.shape[-1],
+    ] = x
+    return out
+
+
+class Pad:
+    """Pad the borders: ``padding`` int, (left/right, top/bottom) or (left, top, right, bottom).
+
+    ``padding_mode``: 'constant' (with ``fill``, a number or one per channel), 'edge',
+    'reflect' (without repeating the edge) or 'symmetric' (repeating it).
+    """
+
+    def __init__(self, padding, fill=0, padding_mode="constant"):
+        self._padding = _padding4(padding, "Pad")
+        _check_fill_mode(fill, padding_mode, "Pad")
+        self.padding, self.fill, self.padding_mode = padding, fill, padding_mode
+
+    def __call__(self, img):
+        x, restore = _to_planes(img, "Pad")
+        return restore(_pad_planes(x, self._padding, self.fill, self.padding_mode))
+
+    def __repr__(self):
+        return (
+            f"{type(self).__name__}(padding={self.padding}, fill={self.fill}, "
+            f"padding_mode={self.padding_mode})"
+        )
+
+
+def _crop(x, top, left, height, width):
+    """torchvision's F.crop: out-of-image parts are zero-padded."""
+    h, w = x.shape[-2:]
+    if top < 0 or left < 0 or top + height > h or left + width > w:
+        pad = (max(-left, 0), max(-top, 0), max(left + width - w, 0), max(top + height - h, 0))
+        x = _pad_planes(x, pad, 0, "constant")
+        top, left = top + pad[1], left + pad[0]
+    return x[..., top : top + height, left : left + width]
+
+
+class CenterCrop:
+    """Crop the centre ``size`` (int or (h, w)); a crop larger than the image is zero-padded."""
+
+    def __init__(self, size):
+        self.size = _size_pair(size, "size", "CenterCrop")
+
+    def __call__(self, img):
+        x, restore = _to_planes(img, "CenterCrop")
+        (h, w), (th, tw) = x.shape[-2:], self.size
+        return restore(_crop(x, int(round((h - th) / 2.0)), int(round((w - tw) / 2.0)), th, tw))
+
+    def __repr__(self):
+        return f"{type(self).__name__}(size={self.size})"
+
+
+class RandomCrop:
+    """Crop ``size`` at a random place, after optional ``padding`` (as ``Pad``).
+
+    ``pad_if_needed`` pads an image smaller than ``size`` first, as torchvision.
+    """
+
+    def __init__(self, size, padding=None, pad_if_needed=False, fill=0, padding_mode="constant"):
+        self.size = _size_pair(size, "size", "RandomCrop")
+        self._padding = None if padding is None else _padding4(padding, "RandomCrop")
+        _check_fill_mode(fill, padding_mode, "RandomCrop")
+        self.padding, self.pad_if_needed = padding, pad_if_needed
+        self.fill, self.padding_mode = fill, padding_mode
+
+    def __call__(self, img):
+        x, restore = _to_planes(img, "RandomCrop")
+        if self._padding is not None:
+            x = _pad_planes(x, self._padding, self.fill, self.padding_mode)
+        th, tw = self.size
+        if self.pad_if_needed and x.shape[-1] < tw:
+            grow = tw - x.shape[-1]
+            x = _pad_planes(x, (grow, 0, grow, 0), self.fill, self.padding_mode)
+        if self.pad_if_needed and x.shape[-2] < th:
+            grow = th - x.shape[-2]
+            x = _pad_planes(x, (0, grow, 0, grow), self.fill, self.padding_mode)
+        h, w = x.shape[-2:]
+        if h < th or w < tw:
+            raise ValueError(
+                f"RandomCrop: required crop size {(th, tw)} is larger than input image "
+                f"size {(h, w)}"
+            )
+        top = _randint(0, h - th + 1) if h != th else 0
+        left = _randint(0, w - tw + 1) if w != tw else 0
+        return restore(x[..., top : top + th, left : left + tw])
+
+    def __repr__(self):
+        return f"{type(self).__name__}(size={self.size}, padding={self.padding})"
+
+
+def _check_p(p, who):
+    if not isinstance(p, numbers.Real) or isinstance(p, bool) or not 0 <= p <= 1:
+        raise ValueError(f"{who}: p should be a probability in [0, 1], got {p!r}")
+    return p
+
+
+class RandomHorizontalFlip:
+    """Mirror left-right with probability ``p``."""
+
+    _axis = -1
+
+    def __init__(self, p=0.5):
+        self.p = _check_p(p, type(self).__name__)
+
+    def __call__(self, img):
+        x, restore = _to_planes(img, type(self).__name__)
+        if _rand() < self.p:
+            return restore(np.flip(x, self._axis).copy())
+        return img
+
+    def __repr__(self):
+        return f"{type(self).__name__}(p={self.p})"
+
+
+class RandomVerticalFlip(RandomHorizontalFlip):
+    """Mirror top-bottom with probability ``p``."""
+
+    _axis = -2
+
+
+class Grayscale:
+    """RGB to luminance, with ``num_output_channels`` 1 or 3 (copies of the grey plane).
+
+    Tensors ``(..., 3, H, W)`` use torchvision's tensor weights 0.2989 R + 0.587 G + 0.114 B and
+    truncate back to the input dtype; numpy ``H x W x 3`` images (PIL's stand-in) use PIL's
+    0.299, 0.587, 0.114, rounded for uint8, and give ``H x W`` (or ``H x W x 3``).
+    """
+
+    def __init__(self, num_output_channels=1):
+        if num_output_channels not in (1, 3):
+            raise ValueError(
+                "Grayscale: num_output_channels should be either 1 or 3, got "
+                f"{num_output_channels!r}"
+            )
+        self.num_output_channels = num_output_channels
+
+    def __call__(self, img):
+        if isinstance(img, np.ndarray):
+            if img.ndim == 2 or (img.ndim == 3 and img.shape[-1] == 1):
+                grey = img.reshape(img.shape[:2]).astype(np.float64)
+            elif img.ndim == 3 and img.shape[-1] == 3:
+                grey = img.astype(np.float64) @ np.array([0.299, 0.587, 0.114])
+            else:
+                raise TypeError(
+                    f"Grayscale: expected a numpy image H x W or H x W x 3, got {img.shape}"
+                )
+            if img.dtype == np.uint8:
+                grey = np.clip(np.floor(grey + 0.5), 0, 255)
+            grey = grey.astype(img.dtype)
+            return grey if self.num_output_channels == 1 else np.repeat(grey[..., None], 3, -1)
+        if not isinstance(img, mg.Tensor):
+            raise TypeError(
+                f"Grayscale: img should be a Tensor or a numpy array, got {type(img).__name__}"
+            )
+        x = img.numpy()
+        if x.ndim < 3 or x.shape[-3] not in (1, 3):
+            raise TypeError(
+                "Grayscale: input image tensor permitted channel values are [1, 3], but found "
+                f"shape {tuple(x.shape)}"
+            )
+        if x.shape[-3] == 1:
+            grey = x.copy()
+        else:
+            r, g, b = (x[..., c, :, :].astype(np.float32) for c in range(3))
+            grey = (0.2989 * r + 0.587 * g + 0.114 * b)[..., None, :, :].astype(x.dtype)
+        if self.num_output_channels == 3:
+            grey = np.repeat(grey, 3, axis=-3)
+        return mg.from_numpy(np.ascontiguousarray(grey))
+
+    def __repr__(self):
+        return f"{type(self).__name__}(num_output_channels={self.num_output_channels})"
