@@ -323,3 +323,39 @@ def test_grayscale_tensor_and_numpy():
 def test_geometric_transform_bad_image_type():
     with pytest.raises(TypeError, match="img should be"):
         transforms.CenterCrop(2)([[1, 2], [3, 4]])
+
+
+@pytest.mark.parametrize("antialias", [True, False])
+@pytest.mark.parametrize("shape, size", [((9, 13), (4, 5)), ((5, 6), (11, 14)), ((8, 8), (3, 17))])
+def test_resize_bilinear_against_torch(shape, size, antialias):
+    torch = _torch()
+    x = _img((2, *shape))
+    ours = transforms.Resize(size, antialias=antialias)(mg.tensor(x)).numpy()
+    ref = torch.nn.functional.interpolate(
+        torch.tensor(x)[None], size=size, mode="bilinear", align_corners=False, antialias=antialias
+    )[0]
+    assert ours.shape == (2, *size)
+    np.testing.assert_allclose(ours, ref.numpy(), rtol=1e-5, atol=1e-6)
+
+
+def test_resize_nearest_against_torch_and_uint8_rounding():
+    torch = _torch()
+    x = _img((1, 7, 10))
+    ours = transforms.Resize((4, 13), interpolation="nearest")(mg.tensor(x)).numpy()
+    ref = torch.nn.functional.interpolate(torch.tensor(x)[None], size=(4, 13), mode="nearest")[0]
+    np.testing.assert_array_equal(ours, ref.numpy())
+    image = np.array([[0, 255], [255, 0]], np.uint8)
+    half = transforms.Resize((1, 1))(image)  # antialiased: the mean, 127.5, rounds to 128
+    assert half.dtype == np.uint8 and half.tolist() == [[128]]
+
+
+def test_resize_int_is_the_smaller_edge():
+    resize = transforms.Resize(10)
+    assert resize(np.zeros((28, 35), np.float32)).shape == (10, 12)  # int(10 * 35 / 28) = 12
+    assert resize(mg.zeros(3, 40, 20)).shape == (3, 20, 10)
+    assert transforms.Resize(10, max_size=11)(np.zeros((10, 30))).shape == (3, 11)
+    assert repr(resize) == "Resize(size=10, interpolation=bilinear, max_size=None, antialias=True)"
+    with pytest.raises(ValueError, match="size"):
+        transforms.Resize(-3)
+    with pytest.raises(ValueError, match="interpolation"):
+        transforms.Resize(3, interpolation="bicubic")

@@ -17,7 +17,7 @@ from minigrad.random import default_generator
 
 __all__ = [
     "CenterCrop", "Compose", "Grayscale", "InterpolationMode", "Lambda", "Normalize", "Pad",
-    "RandomCrop", "RandomHorizontalFlip", "RandomVerticalFlip", "ToTensor",
+    "RandomCrop", "RandomHorizontalFlip", "RandomVerticalFlip", "Resize", "ToTensor",
 ]  # fmt: skip
 
 
@@ -411,3 +411,113 @@ class Grayscale:
 
     def __repr__(self):
         return f"{type(self).__name__}(num_output_channels={self.num_output_channels})"
+
+
+def _interpolation(mode, who):
+    try:
+        return InterpolationMode(mode)
+    except ValueError:
+        raise ValueError(
+            f"{who}: interpolation should be 'nearest' or 'bilinear' (or InterpolationMode), "
+            f"got {mode!r}"
+        ) from None
+
+
+def _resize_weights(n_in, n_out, mode, antialias):
+    """The (n_out, n_in) matrix of torch.nn.functional.interpolate along one axis.
+
+    align_corners=False. With ``antialias`` and fewer outputs than inputs the triangle filter
+    widens by the scale (PIL's and torch's antialiased bilinear), so every input pixel counts.
+    """
+    scale = n_in / n_out
+    out = np.arange(n_out)
+    weights = np.zeros((n_out, n_in))
+    if mode is InterpolationMode.NEAREST:  # torch's legacy 'nearest': floor(i * scale)
+        weights[out, np.minimum(np.floor(out * scale).astype(np.int64), n_in - 1)] = 1.0
+        return weights
+    if antialias:
+        support = scale if scale >= 1.0 else 1.0
+        invscale = 1.0 / scale if scale >= 1.0 else 1.0
+        center = scale * (out + 0.5)
+        first = np.maximum((center - support + 0.5).astype(np.int64), 0)  # truncation, as torch
+        last = np.minimum((center + support + 0.5).astype(np.int64), n_in)
+        taps = np.arange(n_in)
+        inside = (taps >= first[:, None]) & (taps < last[:, None])
+        tent = np.clip(1.0 - np.abs((taps - center[:, None] + 0.5) * invscale), 0.0, None)
+        weights = np.where(inside, tent, 0.0)
+        return weights / weights.sum(axis=1, keepdims=True)
+    source = np.maximum((out + 0.5) * scale - 0.5, 0.0)
+    low = np.minimum(np.floor(source).astype(np.int64), n_in - 1)
+    high = np.minimum(low + 1, n_in - 1)
+    frac = source - low
+    np.add.at(weights, (out, low), 1.0 - frac)
+    np.add.at(weights, (out, high), frac)
+    return weights
+
+
+def _resize_planes(x, size, mode, antialias):
+    """Resize (..., H, W) to ``size`` = (h, w) by two separable matrix products."""
+    (h, w), (oh, ow) = x.shape[-2:], size
+    if (h, w) == (oh, ow):
+        return x.copy()
+    compute = np.float64 if x.dtype == np.float64 else np.float32
+    rows = _resize_weights(h, oh, mode, antialias).astype(compute)
+    cols = _resize_weights(w, ow, mode, antialias).astype(compute)
+    out = rows @ x.astype(compute, copy=False) @ cols.T
+    if np.issubdtype(x.dtype, np.integer):  # torchvision rounds back to integers
+        info = np.iinfo(x.dtype)
+        out = np.clip(np.round(out), info.min, info.max)
+    return out.astype(x.dtype, copy=False)
+
+
+class Resize:
+    """Resize to ``size``: (h, w), or an int for the smaller edge (the long edge keeps the aspect
+    ratio, ``int(size * long / short)`` as torchvision; ``max_size`` caps it).
+
+    ``interpolation``: 'bilinear' (default) or 'nearest'. ``antialias`` (default True): when
+    downscaling, bilinear widens its filter as torchvision's tensor Resize does (that is
+    ``torch.nn.functional.interpolate(mode='bilinear', align_corners=False, antialias=True)``).
+    """
+
+    def __init__(self, size, interpolation="bilinear", max_size=None, antialias=True):
+        if (
+            isinstance(size, numbers.Integral)
+            and not isinstance(size, bool)
+            or (isinstance(size, Sequence) and len(size) == 1)
+        ):
+            edge = size if isinstance(size, numbers.Integral) else size[0]
+            if not isinstance(edge, numbers.Integral) or edge <= 0:
+                raise ValueError(f"Resize: size should be a positive int, got {size!r}")
+        else:
+            _size_pair(size, "size", "Resize")
+        if max_size is not None and not isinstance(size, numbers.Integral):
+            raise ValueError("Resize: max_size is only supported with an int size (the short edge)")
+        self.size, self.max_size, self.antialias = size, max_size, antialias
+        self.interpolation = _interpolation(interpolation, "Resize")
+
+    def _output_size(self, h, w):
+        if isinstance(self.size, Sequence) and len(self.size) == 2:
+            return tuple(int(s) for s in self.size)
+        short_edge = int(self.size if isinstance(self.size, numbers.Integral) else self.size[0])
+        short, long = (w, h) if w <= h else (h, w)
+        new_short, new_long = short_edge, int(short_edge * long / short)
+        if self.max_size is not None:
+            if self.max_size <= short_edge:
+                raise ValueError(
+                    f"Resize: max_size = {self.max_size} must be strictly greater than the "
+                    f"requested size for the smaller edge = {short_edge}"
+                )
+            if new_long > self.max_size:
+                new_short, new_long = int(self.max_size * new_short / new_long), self.max_size
+        return (new_long, new_short) if w <= h else (new_short, new_long)
+
+    def __call__(self, img):
+        x, restore = _to_planes(img, "Resize")
+        size = self._output_size(*x.shape[-2:])
+        return restore(_resize_planes(x, size, self.interpolation, self.antialias))
+
+    def __repr__(self):
+        return (
+            f"{type(self).__name__}(size={self.size}, interpolation={self.interpolation.value}, "
+            f"max_size={self.max_size}, antialias={self.antialias})"
+        )
