@@ -359,3 +359,108 @@ def test_resize_int_is_the_smaller_edge():
         transforms.Resize(-3)
     with pytest.raises(ValueError, match="interpolation"):
         transforms.Resize(3, interpolation="bicubic")
+
+
+def _torch_affine(torch, x, matrix, mode):
+    """torchvision's tensor affine written with torch: its grid for this matrix, then
+    grid_sample(align_corners=False) with the mask of ones that carries ``fill`` = 0."""
+    h, w = x.shape[-2:]
+    a, b, c, d, e, f = matrix
+    # theta in affine_grid's normalised coordinates for the pixel-space matrix (same size out)
+    theta = torch.tensor(
+        [[[a, b * h / w, 2 * c / w], [d * w / h, e, 2 * f / h]]], dtype=torch.float64
+    )
+    img = torch.tensor(x, dtype=torch.float64)[None]
+    grid = torch.nn.functional.affine_grid(theta, img.shape, align_corners=False)
+    with_mask = torch.cat([img, torch.ones_like(img[:, :1])], dim=1)
+    out = torch.nn.functional.grid_sample(with_mask, grid, mode=mode, align_corners=False)
+    values, mask = out[0, :-1], out[0, -1:]
+    if mode == "nearest":
+        return torch.where(mask < 0.5, 0.0, values).numpy()
+    return (values * mask).numpy()
+
+
+@pytest.mark.parametrize("mode", ["nearest", "bilinear"])
+@pytest.mark.parametrize(
+    "angle, translate, scale, shear",
+    [
+        (30.0, (0, 0), 1.0, (0.0, 0.0)),
+        (-75.0, (2, -1), 0.8, (10.0, -5.0)),
+        (0.0, (1, 3), 1.3, (0.0, 20.0)),
+    ],
+)
+def test_affine_sampling_against_torch_grid_sample(mode, angle, translate, scale, shear):
+    torch = _torch()
+    x = _img((2, 9, 12)).astype(np.float64)
+    affine = transforms.RandomAffine(0, interpolation=mode)
+    ours = affine._affine(x, angle, translate, scale, shear)
+    matrix = transforms._inverse_affine_matrix((0.0, 0.0), angle, translate, scale, shear)
+    np.testing.assert_allclose(ours, _torch_affine(torch, x, matrix, mode), rtol=1e-9, atol=1e-9)
+
+
+def test_inverse_affine_matrix_by_hand():
+    # rotation by 90 degrees clockwise: the output pixel (x, y) reads the input at (y, -x)
+    np.testing.assert_allclose(
+        transforms._inverse_affine_matrix((0, 0), 90, (0, 0), 1.0, (0, 0)),
+        [0, 1, 0, -1, 0, 0],
+        atol=1e-12,
+    )
+    # scale 2 and translation (3, -4): input = (output - t) / 2
+    np.testing.assert_allclose(
+        transforms._inverse_affine_matrix((0, 0), 0, (3, -4), 2.0, (0, 0)),
+        [0.5, 0, -1.5, 0, 0.5, 2],
+    )
+    # x shear of 45 degrees: x_in = x_out + y_out (torchvision's sign), y unchanged
+    np.testing.assert_allclose(
+        transforms._inverse_affine_matrix((0, 0), 0, (0, 0), 1.0, (45, 0)),
+        [1, 1, 0, 0, 1, 0],
+        atol=1e-12,
+    )
+
+
+def test_rotation_by_right_angles_and_integer_shifts():
+    x = _img((1, 6, 6))
+    rotate = transforms.RandomRotation((90, 90))
+    np.testing.assert_array_equal(rotate(mg.tensor(x)).numpy(), np.rot90(x, 1, axes=(1, 2)))
+    hw = np.arange(24, dtype=np.uint8).reshape(4, 6)
+    tall = transforms.RandomRotation((-90, -90), expand=True)(hw)
+    np.testing.assert_array_equal(tall, np.rot90(hw, -1))  # 6 x 4: expand holds it all
+    # torchvision PR 5677: 7 x 33 (h x w) turned by 67 degrees is 35 x 21, as PIL gives
+    assert transforms.RandomRotation((67, 67), expand=True)(mg.ones(3, 7, 33)).shape == (3, 35, 21)
+    shifted = transforms.RandomAffine(0)._affine(x, 0.0, (2, 1), 1.0, (0.0, 0.0))
+    np.testing.assert_array_equal(shifted[:, 1:, 2:], x[:, :-1, :-2])
+    assert (shifted[:, :1] == 0).all() and (shifted[:, :, :2] == 0).all()
+    filled = transforms.RandomAffine(0, fill=(7.0,))._affine(x, 0.0, (2, 1), 1.0, (0.0, 0.0))
+    assert (filled[:, 0] == 7).all()
+
+
+def test_random_affine_params_and_seeding():
+    affine = transforms.RandomAffine(10, translate=(0.1, 0.2), scale=(0.9, 1.1), shear=(1, 2, 3, 4))
+    mg.manual_seed(3)
+    draws = [affine.get_params(28, 28) for _ in range(50)]
+    mg.manual_seed(3)
+    assert draws == [affine.get_params(28, 28) for _ in range(50)]
+    for angle, (tx, ty), scale, (sx, sy) in draws:
+        assert -10 <= angle <= 10 and abs(tx) <= 3 and abs(ty) <= 6 and 0.9 <= scale <= 1.1
+        assert 1 <= sx <= 2 and 3 <= sy <= 4 and isinstance(tx, int)
+    out = affine(mg.tensor(_img((1, 28, 28))))
+    assert out.shape == (1, 28, 28) and out.dtype == np.float32
+    assert repr(transforms.RandomAffine(15, translate=(0.1, 0.1))) == (
+        "RandomAffine(degrees=[-15.0, 15.0], translate=(0.1, 0.1))"
+    )
+    assert repr(transforms.RandomRotation(10)) == (
+        "RandomRotation(degrees=[-10.0, 10.0], interpolation=nearest, expand=False)"
+    )
+
+
+def test_rotation_affine_bad_arguments():
+    with pytest.raises(ValueError, match="degrees"):
+        transforms.RandomRotation(-5)
+    with pytest.raises(ValueError, match="translate"):
+        transforms.RandomAffine(0, translate=(0.5, 2))
+    with pytest.raises(ValueError, match="scale"):
+        transforms.RandomAffine(0, scale=(0, 1))
+    with pytest.raises(ValueError, match="center"):
+        transforms.RandomRotation(5, center=3)
+    with pytest.raises(ValueError, match="interpolation"):
+        transforms.RandomRotation(5, interpolation="cubic")

@@ -7,6 +7,7 @@ draw comes from minigrad's generator, so ``minigrad.manual_seed`` repeats a pipe
 """
 
 import enum
+import math
 import numbers
 from collections.abc import Sequence
 
@@ -17,7 +18,8 @@ from minigrad.random import default_generator
 
 __all__ = [
     "CenterCrop", "Compose", "Grayscale", "InterpolationMode", "Lambda", "Normalize", "Pad",
-    "RandomCrop", "RandomHorizontalFlip", "RandomVerticalFlip", "Resize", "ToTensor",
+    "RandomAffine", "RandomCrop", "RandomHorizontalFlip", "RandomRotation", "RandomVerticalFlip",
+    "Resize", "ToTensor",
 ]  # fmt: skip
 
 
@@ -521,3 +523,238 @@ class Resize:
             f"{type(self).__name__}(size={self.size}, interpolation={self.interpolation.value}, "
             f"max_size={self.max_size}, antialias={self.antialias})"
         )
+
+
+def _inverse_affine_matrix(center, angle, translate, scale, shear):
+    """torchvision's inverse affine matrix (a, b, c, d, e, f): output pixel -> input pixel.
+
+    The forward map is T * C * RSS * C^-1 (T: translate, C: the centre, RSS: rotation by
+    ``angle`` degrees, then ``scale``, and shears ``shear`` = (x, y) in degrees); this returns
+    its inverse, in pixel units with the origin at the image centre.
+    """
+    rot, sx, sy = math.radians(angle), math.radians(shear[0]), math.radians(shear[1])
+    (cx, cy), (tx, ty) = center, translate
+    a = math.cos(rot - sy) / math.cos(sy)
+    b = -a * math.tan(sx) - math.sin(rot)
+    c = math.sin(rot - sy) / math.cos(sy)
+    d = math.cos(rot) - c * math.tan(sx)
+    # The inverse of [[a, b], [c, d]] (determinant 1) over the scale, then the shifts.
+    m = [d / scale, -b / scale, 0.0, -c / scale, a / scale, 0.0]
+    m[2] = cx - m[0] * (cx + tx) - m[1] * (cy + ty)
+    m[5] = cy - m[3] * (cx + tx) - m[4] * (cy + ty)
+    return m
+
+
+def _expanded_size(matrix, w, h):
+    """(ow, oh) that holds the whole transformed image, as torchvision's expand=True (and PIL's
+    generic rotate: corners in [0, w] x [0, h], so a 90-degree turn of an odd-by-even image
+    gains a row, where PIL special-cases right angles)."""
+    corners = np.array([[-0.5 * w, -0.5 * h, 1.0], [-0.5 * w, 0.5 * h, 1.0],
+                        [0.5 * w, 0.5 * h, 1.0], [0.5 * w, -0.5 * h, 1.0]])  # fmt: skip
+    moved = corners @ np.asarray(matrix).reshape(2, 3).T + (0.5 * w, 0.5 * h)  # PIL's frame
+    tol = 1e-4  # corners at whole pixels up to rounding must not add a pixel
+    high = np.ceil(np.trunc(moved.max(axis=0) / tol) * tol)
+    low = np.floor(np.trunc(moved.min(axis=0) / tol) * tol)
+    ow, oh = (high - low).astype(int)
+    return int(ow), int(oh)
+
+
+def _affine_planes(x, matrix, out_size, mode, fill):
+    """Sample (..., H, W) at the inverse-mapped output pixels, as torchvision's tensor affine:
+    torch's grid_sample(align_corners=False, padding_mode='zeros'), then ``fill`` outside,
+    weighted by the sampled mask of ones for bilinear."""
+    h, w = x.shape[-2:]
+    oh, ow = out_size
+    compute = np.float64 if x.dtype == np.float64 else np.float32
+    planes = x.reshape(-1, h, w).astype(compute, copy=False)
+    xs = np.arange(ow) - ow * 0.5 + 0.5  # output pixel centres about the output centre
+    ys = (np.arange(oh) - oh * 0.5 + 0.5)[:, None]
+    a, b, c, d, e, f = matrix
+    src_x = a * xs + b * ys + c + w * 0.5 - 0.5  # input pixel coordinates (column, row)
+    src_y = d * xs + e * ys + f + h * 0.5 - 0.5
+    if mode is InterpolationMode.NEAREST:
+        col, row = np.rint(src_x).astype(np.int64), np.rint(src_y).astype(np.int64)  # half-even
+        mask = ((col >= 0) & (col < w) & (row >= 0) & (row < h)).astype(compute)
+        out = planes[:, np.clip(row, 0, h - 1), np.clip(col, 0, w - 1)] * mask
+    else:
+        col0, row0 = np.floor(src_x), np.floor(src_y)
+        out = np.zeros((len(planes), oh, ow), compute)
+        mask = np.zeros((oh, ow), compute)
+        for dr in (0, 1):
+            for dc in (0, 1):
+                col, row = (col0 + dc).astype(np.int64), (row0 + dr).astype(np.int64)
+                weight = (1 - np.abs(src_x - col)) * (1 - np.abs(src_y - row))
+                weight = (weight * ((col >= 0) & (col < w) & (row >= 0) & (row < h))).astype(
+                    compute
+                )
+                out += planes[:, np.clip(row, 0, h - 1), np.clip(col, 0, w - 1)] * weight
+                mask += weight
+    fill = np.asarray(fill, compute).reshape(-1)
+    channels = x.shape[-3] if x.ndim >= 3 else 1
+    if fill.size not in (1, channels):
+        raise ValueError(f"fill has {fill.size} values for an image of {channels} channels")
+    fill_planes = np.broadcast_to(fill.reshape(-1, 1, 1), (channels, 1, 1))
+    out = out.reshape(*x.shape[:-2], oh, ow)
+    if x.ndim >= 3:
+        fill_planes = fill_planes.reshape((1,) * (x.ndim - 3) + (channels, 1, 1))
+    else:
+        fill_planes = fill_planes[0]
+    if mode is InterpolationMode.NEAREST:
+        out = np.where(mask < 0.5, fill_planes, out)
+    else:
+        out = out * mask + (1.0 - mask) * fill_planes
+    if np.issubdtype(x.dtype, np.integer):
+        info = np.iinfo(x.dtype)
+        out = np.clip(np.round(out), info.min, info.max)
+    return out.astype(x.dtype, copy=False)
+
+
+def _degrees_range(value, name, who):
+    if isinstance(value, numbers.Real) and not isinstance(value, bool):
+        if value < 0:
+            raise ValueError(
+                f"{who}: if {name} is a single number, it must be positive, got {value}"
+            )
+        return (-float(value), float(value))
+    if (
+        isinstance(value, Sequence)
+        and len(value) == 2
+        and all(isinstance(v, numbers.Real) for v in value)
+    ):
+        return (float(value[0]), float(value[1]))
+    raise ValueError(f"{who}: {name} should be a number or a sequence of 2 numbers, got {value!r}")
+
+
+def _check_fill(fill, who):
+    if fill is None:
+        return 0
+    if not isinstance(fill, (numbers.Number, Sequence)) or isinstance(fill, (str, bool)):
+        raise TypeError(f"{who}: fill should be a number or a sequence, got {fill!r}")
+    return fill
+
+
+def _check_center(center, who):
+    if center is not None and not (isinstance(center, Sequence) and len(center) == 2):
+        raise ValueError(f"{who}: center should be a sequence (x, y) of 2 numbers, got {center!r}")
+    return center
+
+
+def _centre_offset(center, w, h):
+    """torchvision's centre: (x, y) in pixels from the top left, as an offset from the middle."""
+    return (0.0, 0.0) if center is None else (center[0] - w * 0.5, center[1] - h * 0.5)
+
+
+class RandomRotation:
+    """Rotate counter-clockwise by an angle drawn uniformly from ``degrees`` ((-d, d) for d).
+
+    ``interpolation`` 'nearest' (default) or 'bilinear'; ``expand`` grows the output to hold the
+    whole rotated image; ``center`` (x, y) in pixels (default: the middle); ``fill`` outside.
+    """
+
+    def __init__(self, degrees, interpolation="nearest", expand=False, center=None, fill=0):
+        self.degrees = _degrees_range(degrees, "degrees", "RandomRotation")
+        self.interpolation = _interpolation(interpolation, "RandomRotation")
+        self.expand, self.center = bool(expand), _check_center(center, "RandomRotation")
+        self.fill = _check_fill(fill, "RandomRotation")
+
+    def __call__(self, img):
+        x, restore = _to_planes(img, "RandomRotation")
+        angle = _uniform(*self.degrees)
+        return restore(self._rotate(x, angle))
+
+    def _rotate(self, x, angle):
+        h, w = x.shape[-2:]
+        # rotate's angle is counter-clockwise; the matrix's, as affine's, is clockwise.
+        matrix = _inverse_affine_matrix(_centre_offset(self.center, w, h), -angle, (0.0, 0.0),
+                                        1.0, (0.0, 0.0))  # fmt: skip
+        ow, oh = _expanded_size(matrix, w, h) if self.expand else (w, h)
+        return _affine_planes(x, matrix, (oh, ow), self.interpolation, self.fill)
+
+    def __repr__(self):
+        return (
+            f"{type(self).__name__}(degrees={list(self.degrees)}, "
+            f"interpolation={self.interpolation.value}, expand={self.expand}"
+            + (f", center={self.center}" if self.center is not None else "")
+            + (f", fill={self.fill})" if self.fill != 0 else ")")
+        )
+
+
+class RandomAffine:
+    """A random affine map keeping the centre: rotation (clockwise, from ``degrees``), then
+    ``translate`` = (a, b) (maximum fractions of the width and height), ``scale`` = (lo, hi)
+    and ``shear`` (a number s: x shear in (-s, s); (lo, hi): x; (xlo, xhi, ylo, yhi): both),
+    drawn as torchvision's RandomAffine.get_params; ``interpolation`` 'nearest' (default)."""
+
+    def __init__(self, degrees, translate=None, scale=None, shear=None, interpolation="nearest",
+                 fill=0, center=None):  # fmt: skip
+        who = "RandomAffine"
+        self.degrees = _degrees_range(degrees, "degrees", who)
+        if translate is not None:
+            if not (isinstance(translate, Sequence) and len(translate) == 2) or not all(
+                isinstance(t, numbers.Real) and 0.0 <= t <= 1.0 for t in translate
+            ):
+                raise ValueError(
+                    f"{who}: translate should be a sequence of 2 fractions in [0, 1], "
+                    f"got {translate!r}"
+                )
+        if scale is not None:
+            if not (isinstance(scale, Sequence) and len(scale) == 2) or not all(
+                isinstance(s, numbers.Real) and s > 0 for s in scale
+            ):
+                raise ValueError(
+                    f"{who}: scale should be a sequence of 2 positive numbers, got {scale!r}"
+                )
+        if shear is not None:
+            if isinstance(shear, Sequence) and len(shear) == 4:
+                self._shear = (
+                    *_degrees_range(shear[:2], "shear", who),
+                    *_degrees_range(shear[2:], "shear", who),
+                )
+            else:
+                self._shear = _degrees_range(shear, "shear", who)
+        self.translate, self.scale, self.shear = translate, scale, shear
+        self.interpolation = _interpolation(interpolation, who)
+        self.fill, self.center = _check_fill(fill, who), _check_center(center, who)
+
+    def get_params(self, width, height):
+        """(angle, (tx, ty), scale, (shear_x, shear_y)), drawn in torchvision's order."""
+        angle = _uniform(*self.degrees)
+        if self.translate is not None:
+            max_dx, max_dy = self.translate[0] * width, self.translate[1] * height
+            translations = (
+                int(round(_uniform(-max_dx, max_dx))),
+                int(round(_uniform(-max_dy, max_dy))),
+            )
+        else:
+            translations = (0, 0)
+        scale = _uniform(*self.scale) if self.scale is not None else 1.0
+        shear_x = shear_y = 0.0
+        if self.shear is not None:
+            shear_x = _uniform(self._shear[0], self._shear[1])
+            if len(self._shear) == 4:
+                shear_y = _uniform(self._shear[2], self._shear[3])
+        return angle, translations, scale, (shear_x, shear_y)
+
+    def __call__(self, img):
+        x, restore = _to_planes(img, "RandomAffine")
+        h, w = x.shape[-2:]
+        return restore(self._affine(x, *self.get_params(w, h)))
+
+    def _affine(self, x, angle, translate, scale, shear):
+        h, w = x.shape[-2:]
+        matrix = _inverse_affine_matrix(_centre_offset(self.center, w, h), angle,
+                                        [float(t) for t in translate], scale, shear)  # fmt: skip
+        return _affine_planes(x, matrix, (h, w), self.interpolation, self.fill)
+
+    def __repr__(self):
+        parts = [f"degrees={list(self.degrees)}"]
+        for name in ("translate", "scale", "shear"):
+            if getattr(self, name) is not None:
+                parts.append(f"{name}={getattr(self, name)}")
+        if self.interpolation is not InterpolationMode.NEAREST:
+            parts.append(f"interpolation={self.interpolation.value}")
+        if self.fill != 0:
+            parts.append(f"fill={self.fill}")
+        if self.center is not None:
+            parts.append(f"center={self.center}")
+        return f"{type(self).__name__}({', '.join(parts)})"
