@@ -104,7 +104,7 @@ def test_bad_transform_names_argument(tiny_root):
 
 def test_import_as_torchvision():
     assert torchvision.datasets is datasets and torchvision.transforms is transforms
-    assert torchvision.utils.__name__ == "minigrad.vision.utils"
+    assert callable(torchvision.utils.make_grid) and callable(torchvision.utils.save_image)
 
 
 @pytest.mark.skipif(not DATA, reason="MINIGRAD_DATA is not set")
@@ -464,3 +464,58 @@ def test_rotation_affine_bad_arguments():
         transforms.RandomRotation(5, center=3)
     with pytest.raises(ValueError, match="interpolation"):
         transforms.RandomRotation(5, interpolation="cubic")
+
+
+# --- utils ---
+
+
+def test_make_grid_layout_by_hand():
+    from minigrad.vision.utils import make_grid
+
+    images = np.arange(3 * 1 * 2 * 2, dtype=np.float32).reshape(3, 1, 2, 2) + 1
+    grid = make_grid(mg.tensor(images), nrow=2, padding=1, pad_value=-1).numpy()
+    # 2 columns, 2 rows: width 2 * (2 + 1) + 1 = 7, height 7; one channel expanded to three
+    assert grid.shape == (3, 7, 7) and (grid[0] == grid[2]).all()
+    np.testing.assert_array_equal(grid[0, 1:3, 1:3], images[0, 0])
+    np.testing.assert_array_equal(grid[0, 1:3, 4:6], images[1, 0])
+    np.testing.assert_array_equal(grid[0, 4:6, 1:3], images[2, 0])
+    assert (
+        (grid[0, 4:6, 4:6] == -1).all() and (grid[:, 0] == -1).all() and (grid[:, :, 6] == -1).all()
+    )
+    listed = make_grid([mg.tensor(im) for im in images], nrow=2, padding=1, pad_value=-1).numpy()
+    np.testing.assert_array_equal(listed, grid)
+
+
+def test_make_grid_normalize_and_single_image():
+    from minigrad.vision.utils import make_grid
+
+    x = np.array([[[[0.0, 2.0]]], [[[4.0, 8.0]]]], np.float32)
+    all_at_once = make_grid(mg.tensor(x), padding=0, normalize=True).numpy()
+    np.testing.assert_allclose(all_at_once[0], [[0, 0.25, 0.5, 1.0]])
+    each = make_grid(mg.tensor(x), padding=0, normalize=True, scale_each=True).numpy()
+    np.testing.assert_allclose(each[0], [[0, 1, 0, 1]])
+    ranged = make_grid(mg.tensor(x), padding=0, normalize=True, value_range=(0, 4)).numpy()
+    np.testing.assert_allclose(ranged[0], [[0, 0.5, 1, 1]])
+    assert x.max() == 8  # the input is left alone
+    single = make_grid(mg.ones(1, 5, 6)).numpy()
+    assert single.shape == (3, 5, 6)
+    with pytest.raises(ValueError, match="nrow"):
+        make_grid(mg.ones(2, 1, 3, 3), nrow=-1)
+    with pytest.raises(TypeError, match="value_range"):
+        make_grid(mg.ones(2, 1, 3, 3), normalize=True, value_range=5)
+
+
+def test_save_image_png_reads_back(tmp_path):
+    pil = pytest.importorskip("PIL.Image")
+    from minigrad.vision.utils import save_image
+
+    x = np.random.default_rng(0).random((4, 3, 5, 7)).astype(np.float32)
+    path = tmp_path / "grid.png"
+    save_image(mg.tensor(x), path, nrow=2)
+    back = np.asarray(pil.open(path))
+    from minigrad.vision.utils import make_grid
+
+    expected = np.clip(make_grid(mg.tensor(x), nrow=2).numpy() * 255 + 0.5, 0, 255).astype(np.uint8)
+    np.testing.assert_array_equal(back, expected.transpose(1, 2, 0))
+    with pytest.raises(ValueError, match="PNG only"):
+        save_image(mg.tensor(x), tmp_path / "grid.jpg")
