@@ -7,6 +7,7 @@ draw comes from minigrad's generator, so ``minigrad.manual_seed`` repeats a pipe
 """
 
 import enum
+import functools
 import math
 import numbers
 from collections.abc import Sequence
@@ -425,7 +426,14 @@ def _interpolation(mode, who):
         ) from None
 
 
-def _resize_weights(n_in, n_out, mode, antialias):
+@functools.lru_cache(maxsize=64)  # a pipeline resizes every image between the same sizes
+def _resize_weights(n_in, n_out, mode, antialias, dtype):
+    weights = _resize_weights_f64(n_in, n_out, mode, antialias).astype(dtype)
+    weights.flags.writeable = False
+    return weights
+
+
+def _resize_weights_f64(n_in, n_out, mode, antialias):
     """The (n_out, n_in) matrix of torch.nn.functional.interpolate along one axis.
 
     align_corners=False. With ``antialias`` and fewer outputs than inputs the triangle filter
@@ -463,8 +471,8 @@ def _resize_planes(x, size, mode, antialias):
     if (h, w) == (oh, ow):
         return x.copy()
     compute = np.float64 if x.dtype == np.float64 else np.float32
-    rows = _resize_weights(h, oh, mode, antialias).astype(compute)
-    cols = _resize_weights(w, ow, mode, antialias).astype(compute)
+    rows = _resize_weights(h, oh, mode, antialias, compute)
+    cols = _resize_weights(w, ow, mode, antialias, compute)
     out = rows @ x.astype(compute, copy=False) @ cols.T
     if np.issubdtype(x.dtype, np.integer):  # torchvision rounds back to integers
         info = np.iinfo(x.dtype)
