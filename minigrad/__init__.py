@@ -45,7 +45,7 @@ from minigrad.factories import (
     zeros,
     zeros_like,
 )
-from minigrad.random import get_rng_state, manual_seed, set_rng_state
+from minigrad.random import Generator, get_rng_state, manual_seed, set_rng_state
 from minigrad.tensor import (
     ShapeError,
     Tensor,
@@ -83,5 +83,9 @@ globals().update({_name: _function(_name) for _name in _FUNCTIONS})
 __version__ = "0.1.0"
 
 # nn, optim and saving build on the core above.
-from minigrad import nn, optim  # noqa: E402
+from minigrad import (  # noqa: E402
+    nn,
+    optim,
+    utils,  # noqa: E402
+)
 from minigrad.serialization import load, save  # noqa: E402

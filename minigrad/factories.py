@@ -83,8 +83,9 @@ def randint(*args, size=None, dtype=None, requires_grad=False):
     return _new(array.astype(dtypes.int64 if dtype is None else dtype), requires_grad)
 
 
-def randperm(n, dtype=None):
-    return _new(default_generator().permutation(n).astype(dtype or dtypes.int64), False)
+def randperm(n, dtype=None, *, generator=None):
+    rng = default_generator() if generator is None else getattr(generator, "_rng", generator)
+    return _new(rng.permutation(n).astype(dtype or dtypes.int64), False)
 
 
 def _like(factory):
