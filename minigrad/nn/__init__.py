@@ -11,6 +11,7 @@ from minigrad.nn.modules import (
     GELU,
     GLU,
     SELU,
+    AlphaDropout,
     AvgPool2d,
     BatchNorm1d,
     BatchNorm2d,
@@ -26,7 +27,11 @@ from minigrad.nn.modules import (
     CosineSimilarity,
     CrossEntropyLoss,
     Dropout,
+    Dropout1d,
+    Dropout2d,
+    Dropout3d,
     Embedding,
+    FeatureAlphaDropout,
     Flatten,
     GroupNorm,
     Hardshrink,
@@ -94,3 +99,4 @@ __all__ += [
     "Tanhshrink", "Threshold",
 ]  # fmt: skip
 __all__ += ["CosineSimilarity", "GroupNorm", "LayerNorm", "PairwiseDistance"]
+__all__ += ["AlphaDropout", "Dropout1d", "Dropout2d", "Dropout3d", "FeatureAlphaDropout"]
