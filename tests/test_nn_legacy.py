@@ -172,3 +172,124 @@ def test_modules_refuse_bad_p_at_construction(name):
         getattr(nn, name)(1.5)
     with pytest.raises(TypeError, match="dropout probability p must be a real number"):
         getattr(nn, name)(None)
+
+
+# ---- the legacy size_average / reduce loss arguments -----------------------------------------
+
+LEGACY_FLAGS = [(s, r) for s in (None, True, False) for r in (None, True, False)]
+
+
+def _loss_inputs(lib, name):
+    rng = np.random.default_rng(0)
+    logits = rng.standard_normal((5, 4)).astype(np.float32)
+    probabilities = (1 / (1 + np.exp(-logits))).astype(np.float32)
+    classes = np.array([0, 3, 1, 1, 2])
+    targets = (rng.random((5, 4)) > 0.5).astype(np.float32)
+    if name in ("nll_loss", "NLLLoss"):
+        logp = logits - np.log(np.exp(logits).sum(1, keepdims=True))
+        return lib.tensor(logp), lib.tensor(classes)
+    if name in ("cross_entropy", "CrossEntropyLoss"):
+        return lib.tensor(logits), lib.tensor(classes)
+    if name in ("mse_loss", "MSELoss"):
+        return lib.tensor(logits), lib.tensor(targets)
+    if name in ("binary_cross_entropy", "BCELoss"):
+        return lib.tensor(probabilities), lib.tensor(targets)
+    return lib.tensor(logits), lib.tensor(targets)
+
+
+LOSS_FUNCTIONS = ["nll_loss", "cross_entropy", "mse_loss", "binary_cross_entropy",
+                  "binary_cross_entropy_with_logits"]  # fmt: skip
+LOSS_MODULES = ["NLLLoss", "CrossEntropyLoss", "MSELoss", "BCELoss", "BCEWithLogitsLoss"]
+
+
+def _call(make, flags):
+    """(value, warning messages) of make(size_average=..., reduce=...) with None left out."""
+    kwargs = {k: v for k, v in zip(("size_average", "reduce"), flags) if v is not None}
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        value = make(kwargs)
+    return value.detach().numpy(), [(w.category, str(w.message)) for w in caught]
+
+
+@pytest.mark.parametrize("flags", LEGACY_FLAGS, ids=str)
+@pytest.mark.parametrize("name", LOSS_FUNCTIONS)
+def test_legacy_flags_of_functions_as_torchs(torch, name, flags):
+    results = []
+    for lib in (mg, torch):
+        x, t = _loss_inputs(lib, name)
+        function = getattr(lib.nn.functional, name)
+        results.append(_call(lambda kwargs, f=function, x=x, t=t: f(x, t, **kwargs), flags))
+    (ours, our_warnings), (theirs, their_warnings) = results
+    np.testing.assert_allclose(ours, theirs, rtol=1e-6, atol=1e-7)
+    assert our_warnings == their_warnings
+
+
+@pytest.mark.parametrize("flags", LEGACY_FLAGS, ids=str)
+@pytest.mark.parametrize("name", LOSS_MODULES)
+def test_legacy_flags_of_modules_as_torchs(torch, name, flags):
+    results = []
+    for lib in (mg, torch):
+        x, t = _loss_inputs(lib, name)
+        cls = getattr(lib.nn, name)
+        results.append(_call(lambda kwargs, c=cls, x=x, t=t: c(**kwargs)(x, t), flags))
+    (ours, our_warnings), (theirs, their_warnings) = results
+    np.testing.assert_allclose(ours, theirs, rtol=1e-6, atol=1e-7)
+    assert our_warnings == their_warnings
+    kwargs = {k: v for k, v in zip(("size_average", "reduce"), flags) if v is not None}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        assert getattr(nn, name)(**kwargs).reduction == getattr(torch.nn, name)(**kwargs).reduction
+
+
+def test_the_legacy_warning_points_at_the_callers_line():
+    x, t = _loss_inputs(mg, "nll_loss")
+    for make in (lambda: F.nll_loss(x, t, size_average=False), lambda: nn.NLLLoss(reduce=False),
+                 lambda: nn.MSELoss(size_average=True)):  # fmt: skip
+        with pytest.warns(UserWarning, match="size_average and reduce args will be deprecated"
+                          ) as caught:  # fmt: skip
+            make()
+        assert caught[0].filename == __file__
+
+
+def test_the_2018_mnist_test_loop_call():
+    x, t = _loss_inputs(mg, "nll_loss")
+    with pytest.warns(UserWarning, match=r"please use reduction='sum' instead\."):
+        total = F.nll_loss(x, t, size_average=False).item()
+    assert isinstance(total, float)
+    np.testing.assert_allclose(total, F.nll_loss(x, t, reduction="sum").item(), rtol=1e-6)
+
+
+@pytest.mark.parametrize("name", LOSS_FUNCTIONS)
+def test_loss_function_positional_order_is_torchs(torch, name):
+    ours = list(inspect.signature(getattr(F, name)).parameters)
+    theirs = list(inspect.signature(getattr(torch.nn.functional, name)).parameters)
+    # torch 2.13's mse_loss has a trailing weight= that minigrad does not have yet.
+    assert ours == [p for p in theirs if not (name == "mse_loss" and p == "weight")]
+
+
+@pytest.mark.parametrize("name", LOSS_MODULES)
+def test_loss_module_positional_order_is_torchs(torch, name):
+    ours = inspect.signature(getattr(nn, name)).parameters
+    theirs = inspect.signature(getattr(torch.nn, name)).parameters
+    assert [(p.name, p.default) for p in ours.values()] == [
+        (p.name, p.default) for p in theirs.values()
+    ]
+
+
+def test_positional_legacy_flags_as_torch_reads_them(torch):
+    x, t = _loss_inputs(mg, "nll_loss")
+    tx, tt = _loss_inputs(torch, "nll_loss")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ours = F.nll_loss(x, t, None, False, -100, False).numpy()  # weight, size_average, ...
+        theirs = torch.nn.functional.nll_loss(tx, tt, None, False, -100, False).numpy()
+        np.testing.assert_allclose(ours, theirs, rtol=1e-6)
+        assert nn.CrossEntropyLoss(None, False).reduction == "sum"
+
+
+def test_a_bad_reduction_is_still_refused_naming_it():
+    x, t = _loss_inputs(mg, "mse_loss")
+    with pytest.raises(ValueError, match="'avg' is not a valid value for reduction"):
+        F.mse_loss(x, t, reduction="avg")
+    with pytest.raises(ValueError, match="'avg' is not a valid value for reduction"):
+        nn.BCELoss(reduction="avg")
