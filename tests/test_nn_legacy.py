@@ -293,3 +293,110 @@ def test_a_bad_reduction_is_still_refused_naming_it():
         F.mse_loss(x, t, reduction="avg")
     with pytest.raises(ValueError, match="'avg' is not a valid value for reduction"):
         nn.BCELoss(reduction="avg")
+
+
+# ---- lazy modules ----------------------------------------------------------------------------
+
+LAZY = [  # (lazy constructor, input shape, the eager layer it becomes)
+    (lambda lib: lib.nn.LazyLinear(10), (4, 3), "Linear"),
+    (lambda lib: lib.nn.LazyLinear(5, bias=False), (2, 6, 7), "Linear"),
+    (lambda lib: lib.nn.LazyConv2d(4, 3), (2, 3, 8, 8), "Conv2d"),
+    (
+        lambda lib: lib.nn.LazyConv2d(6, (3, 2), stride=2, padding=1, groups=2, bias=False),
+        (2, 4, 7, 7),
+        "Conv2d",
+    ),  # fmt: skip
+    (lambda lib: lib.nn.LazyConv2d(4, 3, padding="same"), (3, 6, 6), "Conv2d"),
+]
+
+
+@pytest.mark.parametrize("make, shape, eager", LAZY)
+def test_lazy_modules_repr_and_become_the_eager_layer_as_torchs(torch, make, shape, eager):
+    ours, theirs = make(mg), make(torch)
+    assert repr(ours) == repr(theirs)
+    assert ours.has_uninitialized_params() and theirs.has_uninitialized_params()
+    assert [repr(p) for p in ours.parameters()] == [repr(p) for p in theirs.parameters()]
+    ours(mg.ones(*shape))
+    theirs(torch.ones(shape))
+    assert repr(ours) == repr(theirs) and type(ours) is getattr(nn, eager)
+    assert [tuple(p.shape) for p in ours.parameters()] == [
+        tuple(p.shape) for p in theirs.parameters()
+    ]
+    assert all(type(p) is nn.Parameter for p in ours.parameters())
+
+
+@pytest.mark.parametrize("make, shape, eager", LAZY)
+def test_lazy_modules_initialise_as_the_eager_layer(make, shape, eager):
+    lazy = make(mg)
+    lazy(mg.ones(*shape))
+    options = {k: getattr(lazy, k) for k in ("stride", "padding", "groups") if hasattr(lazy, k)}
+    sizes = ((lazy.in_features, lazy.out_features) if eager == "Linear" else
+             (lazy.in_channels, lazy.out_channels, lazy.kernel_size))  # fmt: skip
+    bias = lazy.bias is not None
+    mg.manual_seed(5)
+    eager_layer = getattr(nn, eager)(*sizes, bias=bias, **options)
+    mg.manual_seed(5)
+    lazy = make(mg)
+    lazy(mg.ones(*shape))
+    for a, b in zip(lazy.parameters(), eager_layer.parameters()):
+        np.testing.assert_array_equal(a.numpy(), b.numpy())
+
+
+def test_lazy_linear_loads_torchs_weights_and_computes_as_torch(torch):
+    reference = torch.nn.Linear(6, 3)
+    x = np.random.default_rng(0).standard_normal((4, 6)).astype(np.float32)
+    lazy = nn.LazyLinear(3)
+    lazy.load_state_dict({k: v.numpy() for k, v in reference.state_dict().items()})
+    assert not lazy.has_uninitialized_params() and tuple(lazy.weight.shape) == (3, 6)
+    out = lazy(mg.tensor(x))
+    assert type(lazy) is nn.Linear and lazy.in_features == 6
+    np.testing.assert_allclose(out.detach().numpy(), reference(torch.tensor(x)).detach().numpy(),
+                               rtol=1e-6)  # fmt: skip
+
+
+def test_an_optimizer_built_before_the_first_call_trains_the_materialised_weights():
+    model = nn.Sequential(nn.LazyConv2d(2, 3), nn.Flatten(), nn.LazyLinear(1))
+    optimizer = mg.optim.SGD(model.parameters(), lr=0.1)
+    x = mg.randn(2, 1, 5, 5)
+    model(x)
+    before = [p.numpy().copy() for p in model.parameters()]
+    (model(x) ** 2).sum().backward()
+    optimizer.step()
+    assert all((a != p.numpy()).any() for a, p in zip(before, model.parameters()))
+    assert "Linear(in_features=18, out_features=1, bias=True)" in repr(model)
+
+
+def test_an_uninitialized_parameter_refuses_its_shape_and_deep_copies():
+    import copy
+
+    lazy = nn.LazyLinear(4)
+    with pytest.raises(RuntimeError, match="Can't access the shape of an uninitialized"):
+        _ = lazy.weight.shape
+    twin = copy.deepcopy(lazy)
+    assert isinstance(twin.weight, nn.UninitializedParameter) and twin.weight is not lazy.weight
+    twin(mg.ones(2, 3))
+    assert lazy.has_uninitialized_params() and tuple(twin.weight.shape) == (4, 3)
+
+
+def test_lazy_modules_refuse_bad_first_inputs_naming_the_shape():
+    with pytest.raises(ValueError, match="in_features"):
+        nn.LazyLinear(3)(mg.tensor(1.0))
+    with pytest.raises(ValueError, match=r"\(N, C, H, W\) or \(C, H, W\), but got shape \(5, 5\)"):
+        nn.LazyConv2d(2, 3)(mg.ones(5, 5))
+    with pytest.raises(ValueError, match=r"groups \(2\) must divide in_channels \(3"):
+        nn.LazyConv2d(2, 3, groups=2)(mg.ones(1, 3, 5, 5))
+    with pytest.raises(ValueError, match=r"groups \(2\) must divide out_channels \(3\)"):
+        nn.LazyConv2d(3, 3, groups=2)
+    fc = nn.LazyLinear(2)
+    fc(mg.ones(1, 3))
+    with pytest.raises(ValueError, match="in_features"):
+        fc(mg.ones(1, 4))  # the eager layer checks from now on
+
+
+@pytest.mark.parametrize("name", ["LazyLinear", "LazyConv2d"])
+def test_lazy_signatures_as_torchs(torch, name):
+    ours = inspect.signature(getattr(nn, name)).parameters
+    theirs = inspect.signature(getattr(torch.nn, name)).parameters
+    assert [(p.name, p.default) for p in ours.values()] == [
+        (p.name, p.default) for p in theirs.values()
+    ]

@@ -40,6 +40,9 @@ from minigrad.nn.modules import (
     Hardtanh,
     Identity,
     LayerNorm,
+    LazyConv2d,
+    LazyLinear,
+    LazyModuleMixin,
     LeakyReLU,
     Linear,
     LogSigmoid,
@@ -79,7 +82,7 @@ from minigrad.nn.modules import (
     ZeroPad2d,
     ZeroPad3d,
 )
-from minigrad.nn.parameter import Parameter
+from minigrad.nn.parameter import Parameter, UninitializedParameter
 
 __all__ = [
     "AvgPool2d", "BCELoss", "BCEWithLogitsLoss", "BatchNorm1d", "BatchNorm2d", "Conv2d",
@@ -100,3 +103,4 @@ __all__ += [
 ]  # fmt: skip
 __all__ += ["CosineSimilarity", "GroupNorm", "LayerNorm", "PairwiseDistance"]
 __all__ += ["AlphaDropout", "Dropout1d", "Dropout2d", "Dropout3d", "FeatureAlphaDropout"]
+__all__ += ["LazyConv2d", "LazyLinear", "LazyModuleMixin", "UninitializedParameter"]
