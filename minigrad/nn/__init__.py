@@ -42,7 +42,6 @@ from minigrad.nn.modules import (
     LayerNorm,
     LazyConv2d,
     LazyLinear,
-    LazyModuleMixin,
     LeakyReLU,
     Linear,
     LogSigmoid,
@@ -103,4 +102,4 @@ __all__ += [
 ]  # fmt: skip
 __all__ += ["CosineSimilarity", "GroupNorm", "LayerNorm", "PairwiseDistance"]
 __all__ += ["AlphaDropout", "Dropout1d", "Dropout2d", "Dropout3d", "FeatureAlphaDropout"]
-__all__ += ["LazyConv2d", "LazyLinear", "LazyModuleMixin", "UninitializedParameter"]
+__all__ += ["LazyConv2d", "LazyLinear", "UninitializedParameter"]
