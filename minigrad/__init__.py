@@ -6,8 +6,9 @@ x = mg.randn(3, requires_grad=True)
 x.grad  # 2 * x
 """
 
-from minigrad import autograd, ops, viz
+from minigrad import accelerator, autograd, backends, cuda, ops, viz
 from minigrad.autograd import Function, enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from minigrad.device import device
 from minigrad.dtypes import (
     bool,
     double,
@@ -45,7 +46,8 @@ from minigrad.factories import (
     zeros,
     zeros_like,
 )
-from minigrad.random import get_rng_state, manual_seed, set_rng_state
+from minigrad.random import Generator, get_rng_state, manual_seed, set_rng_state
+from minigrad.size import Size
 from minigrad.tensor import (
     ShapeError,
     Tensor,
@@ -63,15 +65,16 @@ from minigrad.tensor import (
 _FUNCTIONS = (
     "add sub mul div pow neg exp log sqrt abs sin cos tanh sigmoid relu clamp clip square "
     "sum mean var std amax amin max min argmax argmin softmax log_softmax reshape flatten "
-    "transpose permute squeeze unsqueeze matmul clone detach"
+    "transpose permute squeeze unsqueeze matmul clone detach t"
 ).split()
 
 
 def _function(name):
     method = getattr(Tensor, name)
 
-    def function(input, *args, **kwargs):
-        return method(as_tensor(input), *args, **kwargs)
+    def function(input, *args, out=None, **kwargs):
+        result = method(as_tensor(input), *args, **kwargs)
+        return result if out is None else _write_out(name, result, out, input, args)
 
     function.__name__ = function.__qualname__ = name
     function.__doc__ = method.__doc__
@@ -80,8 +83,36 @@ def _function(name):
 
 globals().update({_name: _function(_name) for _name in _FUNCTIONS})
 
+
+def _with_out(function):
+    """``function`` that also takes PyTorch's ``out=`` (the result is written into it)."""
+
+    def with_out(*args, out=None, **kwargs):
+        result = function(*args, **kwargs)
+        return result if out is None else _write_out(function.__name__, result, out, *args)
+
+    with_out.__name__ = with_out.__qualname__ = function.__name__
+    with_out.__doc__ = function.__doc__
+    return with_out
+
+
+cat, stack, where, maximum, minimum = map(_with_out, (cat, stack, where, maximum, minimum))
+
+
+def _write_out(name, result, out, *inputs):
+    """PyTorch's ``out=``: the result is copied into ``out`` (resized when its shape differs),
+    which must be able to hold the result's dtype; refused when a gradient is being recorded."""
+    from minigrad.tensor import _write_out as write
+
+    return write(name, result, out, inputs)
+
+
 __version__ = "0.1.0"
 
 # nn, optim and saving build on the core above.
-from minigrad import nn, optim  # noqa: E402
+from minigrad import (  # noqa: E402
+    nn,
+    optim,
+    utils,  # noqa: E402
+)
 from minigrad.serialization import load, save  # noqa: E402

@@ -54,19 +54,33 @@ def save(obj, path):
     _fsync_folder(folder)
 
 
+def _check_map_location(map_location):
+    from minigrad.device import as_device
+
+    if map_location is None or callable(map_location):
+        return  # a callable gets (storage, location) in torch; every storage here is a CPU one
+    if isinstance(map_location, dict):
+        for target in map_location.values():
+            as_device(target, "map_location")
+        return
+    as_device(map_location, "map_location")
+
+
 def load(path, map_location=None, weights_only=True):
     """Read what ``save`` wrote: the same structure, with ndarrays for Tensors and arrays
     (as ``torch.load(...).numpy()`` would give), tuples as tuples.
 
     Refuses (ValueError naming the file) anything that is not a minigrad file or that would
-    need pickle. ``map_location`` and ``weights_only`` are accepted for code written for
-    PyTorch and ignored: everything is on the CPU, and nothing but data is ever loaded.
+    need pickle. ``map_location`` (a string, device, dict or callable, as torch's) must place
+    everything on the CPU, the only device today; ``weights_only`` is accepted: nothing but
+    data is ever loaded.
 
     Example::
 
         checkpoint = mg.load("checkpoint.mg")
         model.load_state_dict(checkpoint["model"])
     """
+    _check_map_location(map_location)
     path = os.fspath(path)
     try:
         archive = zipfile.ZipFile(path)

@@ -13,6 +13,8 @@ import numpy as np
 from minigrad import dtypes, ops
 from minigrad.autograd import engine, grad_mode
 from minigrad.autograd.function import VersionCounter, in_graph_backward
+from minigrad.device import CPU, as_device, is_device
+from minigrad.size import Size
 
 ValuesIndices = collections.namedtuple("ValuesIndices", ["values", "indices"])
 
@@ -111,14 +113,15 @@ class Tensor:
     def data(self, value):
         self._data = value._data if isinstance(value, Tensor) else np.asarray(value)
 
-    shape = property(lambda self: self._data.shape, doc="The size of each dimension, a tuple.")
+    shape = property(lambda self: Size(self._data.shape), doc="The size of each dimension.")
     ndim = property(lambda self: self._data.ndim, doc="The number of dimensions.")
     dtype = property(lambda self: self._data.dtype, doc="The numpy dtype of the elements.")
     is_leaf = property(lambda self: self.grad_fn is None, doc="True when no op produced it.")
-    device = property(lambda self: "cpu", doc="Always 'cpu'; for code written for PyTorch.")
+    device = property(lambda self: CPU, doc="Where the data lives: ``mg.device('cpu')`` today.")
+    is_cuda = False
 
     def size(self, dim=None):
-        return self.shape if dim is None else self.shape[_dim(dim, self.ndim)]
+        return self.shape if dim is None else self._data.shape[_dim(dim, self.ndim)]
 
     def numel(self):
         return self._data.size
@@ -154,14 +157,28 @@ class Tensor:
     def tolist(self):
         return self._data.tolist()
 
-    def to(self, *args, dtype=None, **kwargs):
-        """``to(dtype)``; a device of 'cpu' (or another Tensor's dtype) is accepted too."""
-        for arg in args:
-            if isinstance(arg, Tensor):
-                dtype = arg.dtype
-            elif not (isinstance(arg, str) and arg.startswith("cpu")):
-                dtype = arg
-        return self if dtype is None or np.dtype(dtype) == self.dtype else self.type(dtype)
+    def to(self, *args, dtype=None, device=None, non_blocking=False, copy=False, **kwargs):
+        """``to(dtype)``, ``to(device)``, ``to(device, dtype)`` or ``to(other)`` (its dtype and
+        device). Self when nothing changes, unless ``copy=True``; a non-CPU device raises."""
+        kwargs.pop("memory_format", None)
+        if kwargs:
+            raise TypeError(f"to() got an unexpected keyword argument {next(iter(kwargs))!r}")
+        args = list(args)
+        if args and isinstance(args[0], Tensor):
+            other = args.pop(0)
+            dtype, device = other.dtype, other.device
+        elif args and (is_device(args[0]) or isinstance(args[0], builtins.int)):
+            device = args.pop(0)
+        if args and not isinstance(args[0], builtins.bool):
+            dtype = args.pop(0)
+        if args:
+            args.pop(0)  # non_blocking: nothing is asynchronous on the CPU
+        if args:
+            copy = args.pop(0)
+        as_device(device)
+        if dtype is None or np.dtype(dtype) == self.dtype:
+            return self.clone() if copy else self
+        return self.type(dtype)
 
     def type(self, dtype):
         return ops.Cast.apply(self, dtype=np.dtype(dtype))
@@ -184,8 +201,45 @@ class Tensor:
     def bool(self):
         return self.to(dtypes.bool)
 
-    def cpu(self):
+    def cpu(self, memory_format=None):
         return self
+
+    def cuda(self, device=None, non_blocking=False, memory_format=None):
+        """Always a RuntimeError today: minigrad found no GPU."""
+        as_device("cuda" if device is None else device if is_device(device) else f"cuda:{device}")
+        return self  # not reached without a GPU
+
+    def __format__(self, format_spec):
+        # PyTorch: a 0-d tensor formats as its Python number; others only with an empty spec.
+        if self.ndim == 0:
+            return self.item().__format__(format_spec)
+        return object.__format__(self, format_spec)
+
+    def new_tensor(self, data, dtype=None, device=None, requires_grad=False):
+        """A new tensor from ``data`` with self's dtype (and device) unless given."""
+        return tensor(data, dtype=self.dtype if dtype is None else dtype, device=device,
+                      requires_grad=requires_grad)  # fmt: skip
+
+    def new_zeros(self, *size, dtype=None, device=None, requires_grad=False):
+        return self._new_filled(np.zeros, size, dtype, device, requires_grad)
+
+    def new_ones(self, *size, dtype=None, device=None, requires_grad=False):
+        return self._new_filled(np.ones, size, dtype, device, requires_grad)
+
+    def new_empty(self, *size, dtype=None, device=None, requires_grad=False):
+        return self._new_filled(np.empty, size, dtype, device, requires_grad)
+
+    def new_full(self, size, fill_value, dtype=None, device=None, requires_grad=False):
+        def fill(shape, dtype):
+            return np.full(shape, fill_value, dtype)
+
+        return self._new_filled(fill, (size,), dtype, device, requires_grad)
+
+    def _new_filled(self, make, size, dtype, device, requires_grad):
+        as_device(device)
+        out = Tensor._make(make(_shape_argument(size), self.dtype if dtype is None else dtype))
+        out.requires_grad = requires_grad
+        return out
 
     def detach(self):
         """The same memory without a graph; in-place changes to it count as changes of self."""
@@ -602,6 +656,14 @@ class Tensor:
     def T(self):
         return ops.Permute.apply(self, dims=tuple(reversed(range(self.ndim))))
 
+    def t(self):
+        """The transpose of a tensor of at most 2 dimensions (1-d and 0-d ones come back)."""
+        if self.ndim > 2:
+            raise RuntimeError(
+                f"t() expects a tensor with <= 2 dimensions, but self is {self.ndim}D"
+            )
+        return self.transpose(0, 1) if self.ndim == 2 else self
+
     @property
     def mT(self):
         return self.transpose(-2, -1)
@@ -812,6 +874,33 @@ class Tensor:
     __itruediv__ = div_
 
 
+def _numpy_aliases(method):
+    """Accept numpy's ``axis=`` and ``keepdims=`` for ``dim=`` and ``keepdim=``, as PyTorch does."""
+
+    def aliased(self, *args, **kwargs):
+        if "axis" in kwargs:
+            if "dim" in kwargs:
+                raise TypeError(f"{method.__name__}() got both dim= and its alias axis=")
+            kwargs["dim"] = kwargs.pop("axis")
+        if "keepdims" in kwargs:
+            if "keepdim" in kwargs:
+                raise TypeError(f"{method.__name__}() got both keepdim= and its alias keepdims=")
+            kwargs["keepdim"] = kwargs.pop("keepdims")
+        return method(self, *args, **kwargs)
+
+    aliased.__name__ = aliased.__qualname__ = method.__name__
+    aliased.__doc__ = method.__doc__
+    return aliased
+
+
+for _name in (
+    "sum mean var std amax amin max min argmax argmin softmax log_softmax squeeze unsqueeze "
+    "flatten transpose cumsum prod logsumexp norm all any"
+).split():
+    if hasattr(Tensor, _name):
+        setattr(Tensor, _name, _numpy_aliases(getattr(Tensor, _name)))
+
+
 class _HookHandle:
     """What ``register_hook`` returns: ``remove()`` takes the hook away again."""
 
@@ -829,12 +918,13 @@ class _HookHandle:
 # ---- functions ------------------------------------------------------------------------------
 
 
-def tensor(data, dtype=None, requires_grad=False):
+def tensor(data, dtype=None, device=None, requires_grad=False, pin_memory=False):
     """A new tensor from a number, nested lists, an ndarray or a Tensor (always a copy).
 
     Python floats become the default float dtype (float32), ints int64, bools bool; an
-    ndarray keeps its dtype unless ``dtype`` is given.
+    ndarray keeps its dtype unless ``dtype`` is given. ``device`` must be the CPU.
     """
+    as_device(device)
     if isinstance(data, Tensor):
         data = data._data
     array = np.array(data, copy=True)
@@ -854,15 +944,18 @@ def from_numpy(array):
     return Tensor._make(array)
 
 
-def as_tensor(data, dtype=None):
+def as_tensor(data, dtype=None, device=None):
     """``data`` itself when it is already a Tensor of that dtype, else ``tensor(data, dtype)``."""
+    if device is not None:
+        as_device(device)
     if isinstance(data, Tensor) and (dtype is None or np.dtype(dtype) == data.dtype):
         return data
     return tensor(data, dtype)
 
 
-def cat(tensors, dim=0):
+def cat(tensors, dim=0, *, axis=None):
     """Join tensors of equal shape (but along ``dim``) into one."""
+    dim = dim if axis is None else axis
     tensors = [as_tensor(t) for t in tensors]
     if not tensors:
         raise ValueError("cat needs a non-empty sequence of tensors")
@@ -879,8 +972,9 @@ def cat(tensors, dim=0):
     return ops.Cat.apply(*tensors, dim=axis)
 
 
-def stack(tensors, dim=0):
+def stack(tensors, dim=0, *, axis=None):
     """Join tensors of equal shape along a new dimension ``dim``."""
+    dim = dim if axis is None else axis
     tensors = [as_tensor(t) for t in tensors]
     if not tensors:
         raise ValueError("stack needs a non-empty sequence of tensors")
@@ -918,6 +1012,50 @@ def minimum(input, other):
 
 
 # ---- helpers --------------------------------------------------------------------------------
+
+
+def _write_out(name, result, out, inputs):
+    """Copy ``result`` into ``out`` (a Tensor, or a tuple for ``(values, indices)`` results)
+    as PyTorch's ``out=`` does, resizing it when the shapes differ."""
+    import warnings
+
+    if isinstance(result, tuple):
+        if not isinstance(out, tuple | list) or len(out) != len(result):
+            raise TypeError(f"{name}(): out= must be a tuple of {len(result)} Tensors")
+        written = tuple(_write_out(name, r, o, inputs) for r, o in zip(result, out))
+        return type(result)(*written) if hasattr(result, "_fields") else written
+    if not isinstance(out, Tensor):
+        raise TypeError(f"{name}(): argument 'out' must be a Tensor, not {type(out).__name__}")
+    if grad_mode.is_grad_enabled() and (result.requires_grad or out.requires_grad):
+        raise RuntimeError(
+            f"{name}(): functions with out=... arguments don't support automatic "
+            "differentiation, but one of the arguments requires grad."
+        )
+    if not np.can_cast(result.dtype, out.dtype, "same_kind"):
+        raise RuntimeError(
+            f"result type {_legacy(result.dtype)} can't be cast to the desired output type "
+            f"{_legacy(out.dtype)}"
+        )
+    if out._data.shape == result._data.shape:
+        np.copyto(out._data, result._data, casting="same_kind")
+    else:
+        if out.numel():
+            warnings.warn(
+                f"An output with one or more elements was resized since it had shape "
+                f"{list(out.shape)}, which does not match the required output shape "
+                f"{list(result.shape)}. This behavior is deprecated, and in a future PyTorch "
+                "release outputs will not be resized unless they have zero elements.",
+                UserWarning, stacklevel=3,
+            )  # fmt: skip
+        out._data = result._data.astype(out.dtype, copy=True)
+    out._version_counter.value += 1
+    return out
+
+
+def _legacy(dtype):
+    from minigrad.autograd.function import _tensor_kind
+
+    return _tensor_kind(dtype).removeprefix("minigrad.").removesuffix("Tensor")
 
 
 def _python_dtype(dtype):
@@ -1056,7 +1194,8 @@ def _broadcast_shape(name, *shapes):
         return np.broadcast_shapes(*shapes)
     except ValueError:
         raise ShapeError(
-            f"{name}: shapes {', '.join(map(str, shapes))} cannot be broadcast together"
+            f"{name}: shapes {', '.join(str(tuple(s)) for s in shapes)} cannot be broadcast "
+            "together"
         ) from None
 
 
@@ -1106,7 +1245,7 @@ def _format(t):
     if data.dtype not in (dtypes.get_default_dtype(), dtypes.int64, dtypes.bool):
         extras.append(f"dtype=minigrad.{data.dtype}")
     if t.grad_fn is not None:
-        extras.append(f"grad_fn={t.grad_fn!r}")
+        extras.append(f"grad_fn=<{t.grad_fn.name()}>")
     elif t.requires_grad:
         extras.append("requires_grad=True")
     return prefix + ", ".join([body] + extras) + ")"

@@ -48,7 +48,8 @@ def to_dot(tensor, name="loss", params=None):
     while stack:
         node = stack.pop()
         outputs = ", ".join(_shape(shape) for shape, _ in node.output_meta)
-        lines.append(f'  {node_id(node)} [label="{node.name()}\\n{outputs}", shape=box];')
+        label = f"{node.function.__name__}Backward\\n{outputs}"  # minigrad's own op names
+        lines.append(f'  {node_id(node)} [label="{label}", shape=box];')
         for edge in node.edges:
             if edge is None:
                 continue

@@ -419,6 +419,8 @@ def make_xy(n=10):
 class Counting(Dataset):
     """Wraps a data set and records each index it is asked for."""
 
+    batched_getitem = True
+
     def __init__(self, inner):
         self.inner, self.calls = inner, []
 
@@ -546,8 +548,8 @@ def test_item_by_item_fallback_collates():
     ds = ItemsOnly(5)
     loader = DataLoader(ds, batch_size=2)
     batches = list(loader)
-    # One failed array read, then items only: the loader does not retry arrays each batch.
-    assert ds.calls == 1 + 5
+    # Items only: a data set that does not set batched_getitem is never asked for an array.
+    assert ds.calls == 5
     vectors, ints, floats = batches[0]
     assert vectors.shape == (2, 2) and vectors.dtype == np.float32
     assert ints.dtype == np.int64 and ints.numpy().tolist() == [0, 1]
@@ -557,14 +559,32 @@ def test_item_by_item_fallback_collates():
 
 def test_array_read_that_is_not_a_batch_is_an_error():
     class Summing(Dataset):
+        batched_getitem = True
+
         def __len__(self):
             return 6
 
         def __getitem__(self, index):
             return np.sum(index)
 
-    with pytest.raises(ValueError, match="TypeError"):
+    with pytest.raises(ValueError, match="batched_getitem"):
         list(DataLoader(Summing(), batch_size=3))
+
+
+def test_a_data_set_that_does_not_opt_in_is_read_item_by_item():
+    # As PyTorch: a per-item transform must see one item even if __getitem__ takes arrays.
+    class Flips(Dataset):
+        def __init__(self):
+            self.x = np.arange(12.0).reshape(4, 3)
+
+        def __len__(self):
+            return 4
+
+        def __getitem__(self, index):
+            return self.x[index][::-1].copy()
+
+    batch = next(iter(DataLoader(Flips(), batch_size=2)))
+    assert batch.tolist() == [[2.0, 1.0, 0.0], [5.0, 4.0, 3.0]]
 
 
 @pytest.mark.parametrize(

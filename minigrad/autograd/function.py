@@ -220,10 +220,14 @@ class Node:
         self.output_meta = output_meta  # per output: (shape, dtype)
 
     def name(self):
-        return f"{self.function.__name__}Backward"
+        """PyTorch's name for this node ('MulBackward0'); a user's Function gives 'CubeBackward'."""
+        name = getattr(self.function, "torch_name", None)
+        if name is None:
+            return f"{self.function.__name__}Backward"
+        return name if isinstance(name, str) else name(self)
 
     def __repr__(self):
-        return f"<{self.name()}>"
+        return f"<{self.name()} object at {id(self):#x}>"
 
     @property
     def next_functions(self):

@@ -229,6 +229,8 @@ class MNIST(Dataset):
             return target, None
         return None, "download failed: " + "; ".join(failures)
 
+    batched_getitem = True  # ds[index_array] gives a batch: DataLoader reads it in one call
+
     def __len__(self):
         return len(self.data)
 

@@ -35,6 +35,39 @@ from minigrad.ops.normalization import BatchNorm
 from minigrad.ops.pooling import AvgPool2d, MaxPool2d
 from minigrad.ops.reductions import Amax, LogSoftmax, Sum, TakeAlongDim
 
+
+def _matmul_name(node):
+    first, second = (len(m[0]) if m else None for m in node.input_meta)
+    names = {(2, 2): "MmBackward0", (1, 1): "DotBackward0", (2, 1): "MvBackward0"}
+    return names.get((first, second), "MatmulBackward0" if None in (first, second) else
+                     "UnsafeViewBackward0")  # fmt: skip
+
+
+def _sum_name(node):
+    return "SumBackward0" if node.output_meta[0][0] == () else "SumBackward1"
+
+
+# The names PyTorch gives the backward nodes of the same ops (``grad_fn.name()``).
+_TORCH_NAMES = {
+    Abs: "AbsBackward0", Add: "AddBackward0", Amax: "AmaxBackward0",
+    AvgPool2d: "AvgPool2DBackward0", BatchNorm: "NativeBatchNormBackward0",
+    BinaryCrossEntropy: "BinaryCrossEntropyBackward0",
+    BinaryCrossEntropyWithLogits: "BinaryCrossEntropyWithLogitsBackward0",
+    Cast: "ToCopyBackward0", Cat: "CatBackward0", Clamp: "ClampBackward1",
+    Conv2d: "ConvolutionBackward0", Cos: "CosBackward0", CrossEntropy: "NllLossBackward0",
+    Div: "DivBackward0", Exp: "ExpBackward0", Expand: "ExpandBackward0", GELU: "GeluBackward0",
+    Index: "IndexBackward0", LeakyReLU: "LeakyReluBackward0", Log: "LogBackward0",
+    LogSoftmax: "LogSoftmaxBackward0", MatMul: _matmul_name, Maximum: "MaximumBackward0",
+    MaxPool2d: "MaxPool2DWithIndicesBackward0", Minimum: "MinimumBackward0",
+    Mul: "MulBackward0", Neg: "NegBackward0", Permute: "PermuteBackward0",
+    Pow: "PowBackward0", ReLU: "ReluBackward0", Reshape: "ViewBackward0",
+    SetItem: "CopySlices", Sigmoid: "SigmoidBackward0", Sin: "SinBackward0",
+    Sqrt: "SqrtBackward0", Sub: "SubBackward0", Sum: _sum_name, TakeAlongDim: "GatherBackward0",
+    Tanh: "TanhBackward0", Where: "WhereBackward0",
+}  # fmt: skip
+for _op, _name in _TORCH_NAMES.items():
+    _op.torch_name = _name
+
 __all__ = [
     "Abs", "Add", "Amax", "AvgPool2d", "BatchNorm", "BinaryCrossEntropy",
     "BinaryCrossEntropyWithLogits", "Cast", "Cat", "Clamp", "Conv2d", "Cos", "CrossEntropy",

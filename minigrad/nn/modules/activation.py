@@ -5,6 +5,7 @@ PReLU, GLU, Tanhshrink, Softshrink, Hardshrink, Threshold, Softmin."""
 import warnings
 
 from minigrad import factories
+from minigrad.device import as_device
 from minigrad.nn import functional as F
 from minigrad.nn.functional.sparse import EmbeddingArgumentError
 from minigrad.nn.modules.module import Module
@@ -262,6 +263,7 @@ class PReLU(Module):
 
     def __init__(self, num_parameters=1, init=0.25, device=None, dtype=None):
         super().__init__()
+        as_device(device)
         if isinstance(num_parameters, bool) or not isinstance(num_parameters, int):
             raise TypeError(f"PReLU: num_parameters must be an int, got {num_parameters!r}")
         if num_parameters < 1:

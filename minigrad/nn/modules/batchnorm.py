@@ -3,6 +3,7 @@
 import numpy as np
 
 from minigrad import factories
+from minigrad.device import as_device
 from minigrad.nn import functional as F
 from minigrad.nn import init
 from minigrad.nn.modules.module import Module
@@ -18,6 +19,7 @@ class _BatchNorm(Module):
         device=None, dtype=None, *, bias=True,
     ):  # fmt: skip
         super().__init__()
+        as_device(device)
         self.num_features = num_features
         self.eps = eps
         self.momentum = momentum

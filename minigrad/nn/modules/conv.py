@@ -3,6 +3,7 @@
 import math
 
 from minigrad import factories
+from minigrad.device import as_device
 from minigrad.nn import functional as F
 from minigrad.nn import init
 from minigrad.nn.modules.module import Module
@@ -35,6 +36,7 @@ class Conv2d(Module):
         groups=1, bias=True, padding_mode="zeros", device=None, dtype=None,
     ):  # fmt: skip
         super().__init__()
+        as_device(device)
         if groups <= 0 or in_channels % groups or out_channels % groups:
             raise ValueError(
                 f"groups ({groups}) must be positive and divide in_channels ({in_channels}) "

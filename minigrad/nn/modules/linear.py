@@ -3,6 +3,7 @@
 import math
 
 from minigrad import factories
+from minigrad.device import as_device
 from minigrad.nn import functional as F
 from minigrad.nn import init
 from minigrad.nn.modules.module import Module
@@ -36,6 +37,7 @@ class Linear(Module):
 
     def __init__(self, in_features, out_features, bias=True, device=None, dtype=None):
         super().__init__()
+        as_device(device)
         self.in_features = in_features
         self.out_features = out_features
         self.weight = Parameter(factories.empty(out_features, in_features, dtype=dtype))

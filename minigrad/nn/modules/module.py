@@ -397,19 +397,21 @@ class Module:
         """Set evaluation mode: ``train(False)``; returns self."""
         return self.train(False)
 
-    def to(self, *args, dtype=None, device=None, **kwargs):
-        """``to(dtype)`` casts floating parameters and buffers in place (the objects stay, so
-        an optimizer made before keeps working); a device ('cpu') is accepted for code
-        written for PyTorch, and anything else is an error. Returns self.
+    def to(self, *args, dtype=None, device=None, non_blocking=False, memory_format=None):
+        """``to(device)``, ``to(dtype)``, ``to(device, dtype)`` or ``to(tensor)``: casts floating
+        parameters and buffers in place (the objects stay, so an optimizer made before keeps
+        working). 'cpu' is the only device today; another raises RuntimeError. Returns self.
         """
-        for arg in (*args, device):
-            if arg is None:
-                continue
-            if isinstance(arg, str) or type(arg).__name__ == "device":
-                if not str(arg).startswith("cpu"):
-                    raise ValueError(f"minigrad runs on the CPU only; cannot move to {arg!r}")
-            else:
+        from minigrad.device import as_device, is_device
+
+        for arg in args:
+            if isinstance(arg, Tensor):
+                dtype = arg.dtype if np.issubdtype(arg.dtype, np.floating) else dtype
+            elif is_device(arg) or (isinstance(arg, int) and not isinstance(arg, bool)):
+                device = arg
+            elif not isinstance(arg, bool):  # a bool is non_blocking
                 dtype = arg
+        as_device(device)
         if dtype is not None:
             dtype = np.dtype(dtype)
             if not np.issubdtype(dtype, np.floating):
@@ -422,6 +424,14 @@ class Module:
         return self
 
     def cpu(self):
+        return self
+
+    def cuda(self, device=None):
+        """Always a RuntimeError today: minigrad found no GPU."""
+        from minigrad.device import as_device
+
+        as_device("cuda" if device is None else device if not isinstance(device, int)
+                  else f"cuda:{device}")  # fmt: skip
         return self
 
     def float(self):

@@ -1,6 +1,7 @@
 """``LayerNorm`` and ``GroupNorm``: normalisation within each sample (no running statistics)."""
 
 from minigrad import factories
+from minigrad.device import as_device
 from minigrad.nn import functional as F
 from minigrad.nn.modules.module import Module
 from minigrad.nn.parameter import Parameter
@@ -19,6 +20,7 @@ class LayerNorm(Module):
         dtype=None,
     ):  # fmt: skip
         super().__init__()
+        as_device(device)
         if isinstance(normalized_shape, int):
             normalized_shape = (normalized_shape,)
         self.normalized_shape = tuple(normalized_shape)
@@ -61,6 +63,7 @@ class GroupNorm(Module):
         self, num_groups, num_channels, eps=1e-5, affine=True, device=None, dtype=None, *, bias=True
     ):
         super().__init__()
+        as_device(device)
         if num_channels % num_groups:
             raise ValueError(
                 f"num_channels ({num_channels}) must be divisible by num_groups ({num_groups})"

@@ -1,6 +1,7 @@
 """``Embedding``: a learned lookup table of vectors, indexed by ints (word ids, classes)."""
 
 from minigrad import factories
+from minigrad.device import as_device
 from minigrad.nn import functional as F
 from minigrad.nn import init
 from minigrad.nn.functional.sparse import EmbeddingArgumentError, _normalize_padding_idx
@@ -27,6 +28,7 @@ class Embedding(Module):
         dtype=None,
     ):  # fmt: skip
         super().__init__()
+        as_device(device)
         for name, value in (("num_embeddings", num_embeddings), ("embedding_dim", embedding_dim)):
             if isinstance(value, bool) or not isinstance(value, int) or value < 0:
                 raise ValueError(f"Embedding: {name} must be a non-negative int, got {value!r}")

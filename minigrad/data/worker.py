@@ -1,0 +1,255 @@
+"""DataLoader worker processes: each reads batches from its index queue, puts them on one
+result queue; the main process hands them out in order (as ``torch.utils.data``)."""
+
+import dataclasses
+import itertools
+import multiprocessing
+import os
+import queue
+import random as py_random
+import time
+import traceback
+
+import numpy as np
+
+_worker_info = None  # set inside a worker process only
+
+
+@dataclasses.dataclass(frozen=True)
+class WorkerInfo:
+    """What ``get_worker_info()`` returns inside a worker: id, num_workers, seed, dataset."""
+
+    id: int
+    num_workers: int
+    seed: int
+    dataset: object
+
+
+def get_worker_info():
+    """Information about the current DataLoader worker; ``None`` in the main process."""
+    return _worker_info
+
+
+class _Failure:
+    """An exception raised in a worker, carried as text (a traceback does not pickle)."""
+
+    def __init__(self, worker_id, error):
+        self.worker_id = worker_id
+        self.type = type(error)
+        self.text = "".join(traceback.format_exception(type(error), error, error.__traceback__))
+
+    def reraise(self):
+        message = (
+            f"Caught {self.type.__name__} in DataLoader worker process {self.worker_id}.\n"
+            f"Original {self.text}"
+        )
+        try:
+            error = self.type(message)
+        except Exception:  # an exception type that needs other arguments
+            error = RuntimeError(message)
+        raise error
+
+
+class _StreamEnd:
+    """A worker's IterableDataset replica is exhausted."""
+
+
+def _seed_everything(seed):
+    import minigrad
+
+    minigrad.manual_seed(seed)
+    np.random.seed(seed % 2**32)
+    py_random.seed(seed)
+
+
+def _worker_loop(fetcher, index_queue, result_queue, worker_id, num_workers, seed, init_fn):
+    try:
+        _serve(fetcher, index_queue, result_queue, worker_id, num_workers, seed, init_fn)
+    except KeyboardInterrupt:  # Ctrl-C reaches the workers too; the main process reports it
+        pass
+
+
+def _serve(fetcher, index_queue, result_queue, worker_id, num_workers, seed, init_fn):
+    global _worker_info
+    try:
+        _seed_everything(seed)
+        _worker_info = WorkerInfo(worker_id, num_workers, seed, fetcher.dataset)
+        if init_fn is not None:
+            init_fn(worker_id)
+    except Exception as error:  # reported with the first task
+        init_failure = _Failure(worker_id, error)
+    else:
+        init_failure = None
+    epoch, stream = None, None
+    while True:
+        try:
+            task = index_queue.get(timeout=5.0)
+        except queue.Empty:
+            if os.getppid() == 1:  # the main process died without telling us
+                return
+            continue
+        except (EOFError, OSError):
+            return
+        if task is None:
+            return
+        task_epoch, task_id, indices = task
+        if init_failure is not None:
+            result_queue.put((task_epoch, task_id, init_failure))
+            continue
+        try:
+            if fetcher.iterable:
+                if task_epoch != epoch:  # a new epoch: a fresh iterator over the replica
+                    epoch, stream = task_epoch, fetcher.stream()
+                batch = next(stream, _StreamEnd)
+            else:
+                batch = fetcher.fetch(indices)
+        except Exception as error:
+            batch = _Failure(worker_id, error)
+        result_queue.put((task_epoch, task_id, batch))
+
+
+class MultiProcessIter:
+    """An iterator over a DataLoader's batches read by ``num_workers`` processes.
+
+    Each worker has its own index queue and keeps ``prefetch_factor`` tasks in flight; the
+    results come back on one queue, possibly out of order, and are handed out in task order.
+    """
+
+    def __init__(self, loader, fetcher):
+        self._loader = loader
+        self._fetcher = fetcher
+        self._num_workers = loader.num_workers
+        self._timeout = loader.timeout
+        self._prefetch = loader.prefetch_factor
+        ctx = loader.multiprocessing_context
+        if ctx is None or isinstance(ctx, str):
+            ctx = multiprocessing.get_context(ctx)
+        self._result_queue = ctx.Queue()
+        self._index_queues = []
+        self._workers = []
+        self._epoch = -1
+        self._base_seed = None
+        for _ in range(self._num_workers):
+            self._index_queues.append(ctx.Queue())
+        self._ctx = ctx
+        self._start_epoch()
+
+    def _start_workers(self):
+        for worker_id, index_queue in enumerate(self._index_queues):
+            process = self._ctx.Process(
+                target=_worker_loop,
+                args=(self._fetcher, index_queue, self._result_queue, worker_id,
+                      self._num_workers, self._base_seed + worker_id, self._loader.worker_init_fn),
+                daemon=True,  # workers die with the main process: no orphans after Ctrl-C
+            )
+            process.start()
+            self._workers.append(process)
+
+    def _start_epoch(self):
+        """Reset for a new pass over the data (also reused by persistent workers)."""
+        if not self._workers:
+            # One base seed per iterator, from the loader's generator or the global one.
+            self._base_seed = int(self._loader._rng().integers(2**62))
+            self._start_workers()
+        self._epoch += 1
+        self._tasks = self._loader._index_batches()
+        self._next_task = 0  # id of the next task to send
+        self._next_out = 0  # id of the next batch to hand out
+        self._task_worker = {}  # task id -> worker id, for the tasks in flight
+        self._waiting = {}  # results that came back early
+        self._active = [True] * self._num_workers  # an IterableDataset replica can run out
+        self._worker_cycle = itertools.cycle(range(self._num_workers))
+        for _ in range(self._prefetch * self._num_workers):
+            self._send_task()
+
+    def _send_task(self):
+        if not any(self._active):
+            return
+        worker_id = next(self._worker_cycle)
+        while not self._active[worker_id]:
+            worker_id = next(self._worker_cycle)
+        indices = None
+        if not self._fetcher.iterable:
+            indices = next(self._tasks, None)
+            if indices is None:
+                return
+        self._index_queues[worker_id].put((self._epoch, self._next_task, indices))
+        self._task_worker[self._next_task] = worker_id
+        self._next_task += 1
+
+    def __iter__(self):
+        return self
+
+    def __next__(self):
+        try:
+            return self._next_batch()
+        except KeyboardInterrupt:
+            self.shutdown()
+            raise
+
+    def _next_batch(self):
+        while True:
+            if self._next_out not in self._task_worker:  # every task is done
+                if not self._loader.persistent_workers:
+                    self.shutdown()
+                raise StopIteration
+            batch = self._result(self._next_out)
+            worker_id = self._task_worker.pop(self._next_out)
+            self._next_out += 1
+            if batch is _StreamEnd:
+                self._active[worker_id] = False
+                continue
+            self._send_task()
+            if isinstance(batch, _Failure):
+                self.shutdown()
+                batch.reraise()
+            return batch
+
+    def _result(self, task_id):
+        while task_id not in self._waiting:
+            deadline = time.monotonic() + self._timeout if self._timeout > 0 else None
+            while True:
+                try:  # wake up now and then to notice a dead worker instead of hanging
+                    epoch, got_id, batch = self._result_queue.get(timeout=0.1)
+                    break
+                except queue.Empty:
+                    self._check_workers()
+                    if deadline is not None and time.monotonic() > deadline:
+                        self.shutdown()
+                        raise RuntimeError(
+                            f"DataLoader timed out after {self._timeout} seconds"
+                        ) from None
+            if epoch == self._epoch:  # drop what a broken-off epoch left behind
+                self._waiting[got_id] = batch
+        return self._waiting.pop(task_id)
+
+    def _check_workers(self):
+        dead = [str(p.pid) for p in self._workers if not p.is_alive()]
+        if dead:
+            self.shutdown()
+            raise RuntimeError(
+                f"DataLoader worker (pid(s) {', '.join(dead)}) exited unexpectedly"
+            )
+
+    def shutdown(self):
+        """Stop the workers and wait for them; safe to call twice."""
+        workers, self._workers = self._workers, []
+        for index_queue, process in zip(self._index_queues, workers, strict=False):
+            if process.is_alive():
+                try:
+                    index_queue.put(None)
+                except (OSError, ValueError):
+                    pass
+        for process in workers:
+            process.join(timeout=0.5)
+            if process.is_alive():
+                process.terminate()
+                process.join(timeout=1.0)
+        for q in [*self._index_queues, self._result_queue]:
+            q.cancel_join_thread()
+            q.close()
+        self._index_queues = []
+
+    def __del__(self):
+        if getattr(self, "_workers", None):
+            self.shutdown()
