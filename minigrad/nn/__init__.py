@@ -40,6 +40,8 @@ from minigrad.nn.modules import (
     Hardtanh,
     Identity,
     LayerNorm,
+    LazyBatchNorm1d,
+    LazyBatchNorm2d,
     LazyConv2d,
     LazyLinear,
     LeakyReLU,
@@ -81,7 +83,7 @@ from minigrad.nn.modules import (
     ZeroPad2d,
     ZeroPad3d,
 )
-from minigrad.nn.parameter import Parameter, UninitializedParameter
+from minigrad.nn.parameter import Parameter, UninitializedBuffer, UninitializedParameter
 
 __all__ = [
     "AvgPool2d", "BCELoss", "BCEWithLogitsLoss", "BatchNorm1d", "BatchNorm2d", "Conv2d",
@@ -102,4 +104,7 @@ __all__ += [
 ]  # fmt: skip
 __all__ += ["CosineSimilarity", "GroupNorm", "LayerNorm", "PairwiseDistance"]
 __all__ += ["AlphaDropout", "Dropout1d", "Dropout2d", "Dropout3d", "FeatureAlphaDropout"]
-__all__ += ["LazyConv2d", "LazyLinear", "UninitializedParameter"]
+__all__ += [
+    "LazyBatchNorm1d", "LazyBatchNorm2d", "LazyConv2d", "LazyLinear", "UninitializedBuffer",
+    "UninitializedParameter",
+]  # fmt: skip

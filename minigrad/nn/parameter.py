@@ -84,3 +84,25 @@ class UninitializedParameter(Parameter):
         copy = UninitializedParameter(self.requires_grad, dtype=self._data.dtype)
         memo[id(self)] = copy
         return copy
+
+
+class UninitializedBuffer(Tensor):
+    """A buffer with no shape yet (a lazy BatchNorm's running statistics), materialised
+    into a plain Tensor by the module's first call, like ``UninitializedParameter``."""
+
+    cls_to_become = Tensor
+    materialize = UninitializedParameter.materialize
+    shape = UninitializedParameter.shape
+    __repr__ = UninitializedParameter.__repr__
+
+    def __init__(self, requires_grad=False, device=None, dtype=None):
+        self._data = np.empty(0, dtypes.get_default_dtype() if dtype is None else dtype)
+        self.grad = None
+        self.grad_fn = None
+        self._output_index = 0
+        self.requires_grad = requires_grad
+
+    def __deepcopy__(self, memo):
+        copy = UninitializedBuffer(self.requires_grad, dtype=self._data.dtype)
+        memo[id(self)] = copy
+        return copy

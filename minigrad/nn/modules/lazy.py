@@ -1,12 +1,16 @@
-"""Lazy modules: ``LazyLinear`` and ``LazyConv2d`` infer their input size from the first
-batch, as PyTorch's. Until then their weights are ``UninitializedParameter``\\ s; the first
-call materialises them with the eager layer's initialisation and turns the module into that
-layer (``cls_to_become``)."""
+"""Lazy modules: ``LazyLinear``, ``LazyConv2d`` and ``LazyBatchNorm1d/2d`` infer their input
+size from the first batch, as PyTorch's. Until then their weights are
+``UninitializedParameter``\\ s (buffers: ``UninitializedBuffer``\\ s); the first call
+materialises them with the eager layer's initialisation and turns the module into that layer
+(``cls_to_become``)."""
 
+import numpy as np
+
+from minigrad.nn.modules.batchnorm import BatchNorm1d, BatchNorm2d
 from minigrad.nn.modules.conv import Conv2d
 from minigrad.nn.modules.linear import Linear
-from minigrad.nn.parameter import UninitializedParameter
-from minigrad.tensor import ShapeError, as_tensor
+from minigrad.nn.parameter import UninitializedBuffer, UninitializedParameter
+from minigrad.tensor import ShapeError, Tensor, as_tensor
 
 
 class LazyModuleMixin:
@@ -19,7 +23,9 @@ class LazyModuleMixin:
     def has_uninitialized_params(self):
         """True while some parameter or buffer of this module still has no shape."""
         members = list(self._parameters.values()) + list(self._buffers.values())
-        return any(isinstance(member, UninitializedParameter) for member in members)
+        return any(
+            isinstance(member, UninitializedParameter | UninitializedBuffer) for member in members
+        )
 
     def initialize_parameters(self, *args, **kwargs):
         raise NotImplementedError(f"{type(self).__name__} must implement initialize_parameters")
@@ -45,7 +51,7 @@ class LazyLinear(LazyModuleMixin, Linear):
     cls_to_become = Linear
 
     def __init__(self, out_features, bias=True, device=None, dtype=None):
-        super().__init__(0, 0, False, dtype=dtype)
+        super().__init__(0, 0, False, device=device, dtype=dtype)
         self.out_features = out_features
         self.weight = UninitializedParameter(dtype=dtype)
         if bias:
@@ -90,7 +96,7 @@ class LazyConv2d(LazyModuleMixin, Conv2d):
     ):  # fmt: skip
         super().__init__(
             0, 0, kernel_size, stride, padding, dilation, groups, False, padding_mode,
-            dtype=dtype,
+            device=device, dtype=dtype,
         )  # fmt: skip
         self.out_channels = out_channels
         if out_channels % groups:
@@ -124,3 +130,57 @@ class LazyConv2d(LazyModuleMixin, Conv2d):
         if self.bias is not None:
             self.bias.materialize((self.out_channels,))
         self.reset_parameters()
+
+
+class _LazyBatchNorm(LazyModuleMixin):
+    def __init__(
+        self, eps=1e-5, momentum=0.1, affine=True, track_running_stats=True, device=None,
+        dtype=None, *, bias=True,
+    ):  # fmt: skip
+        # No arrays yet: the eager layer's with affine and track_running_stats off.
+        super().__init__(0, eps, momentum, False, False, device=device, dtype=dtype, bias=False)
+        self.affine = affine
+        self.track_running_stats = track_running_stats
+        if affine:
+            self.weight = UninitializedParameter(dtype=dtype)
+            if bias:
+                self.bias = UninitializedParameter(dtype=dtype)
+        if track_running_stats:
+            self.register_buffer("running_mean", UninitializedBuffer(dtype=dtype))
+            self.register_buffer("running_var", UninitializedBuffer(dtype=dtype))
+            self.register_buffer("num_batches_tracked", Tensor._make(np.array(0, np.int64)))
+
+    def reset_parameters(self):
+        if not self.has_uninitialized_params() and self.num_features != 0:
+            super().reset_parameters()
+
+    def initialize_parameters(self, input, *args, **kwargs):
+        if not self.has_uninitialized_params():
+            if self.num_features == 0:  # loaded from a state dict
+                member = self.weight if self.affine else self.running_mean
+                self.num_features = 0 if member is None else member._data.shape[0]
+            return
+        input = as_tensor(input)
+        if input.ndim not in self._dims:
+            dims = " or ".join(f"{d}D" for d in self._dims)
+            raise ShapeError(
+                f"{type(self).__name__} expected a {dims} input, but got shape {tuple(input.shape)}"
+            )
+        self.num_features = input.shape[1]
+        for member in (self.weight, self.bias, self.running_mean, self.running_var):
+            if member is not None:
+                member.materialize((self.num_features,))
+        self.reset_parameters()
+
+
+class LazyBatchNorm1d(_LazyBatchNorm, BatchNorm1d):
+    """``nn.BatchNorm1d`` whose ``num_features`` is dim 1 of its first (N, C) or (N, C, L)
+    input."""
+
+    cls_to_become = BatchNorm1d
+
+
+class LazyBatchNorm2d(_LazyBatchNorm, BatchNorm2d):
+    """``nn.BatchNorm2d`` whose ``num_features`` is dim 1 of its first (N, C, H, W) input."""
+
+    cls_to_become = BatchNorm2d

@@ -11,7 +11,7 @@ import collections.abc
 import numpy as np
 
 from minigrad.nn.modules._hooks import BackwardHook, RemovableHandle
-from minigrad.nn.parameter import Parameter, UninitializedParameter
+from minigrad.nn.parameter import Parameter, UninitializedBuffer, UninitializedParameter
 from minigrad.tensor import Tensor
 
 IncompatibleKeys = collections.namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])
@@ -511,7 +511,7 @@ class Module:
                 continue
             value = state_dict[key]
             array = value._data if isinstance(value, Tensor) else np.asarray(value)
-            if isinstance(target, UninitializedParameter):  # a lazy module's: as PyTorch's
+            if isinstance(target, UninitializedParameter | UninitializedBuffer):  # lazy modules'
                 target.materialize(array.shape)
             if array.shape != target.shape:
                 errors.append(
