@@ -263,8 +263,7 @@ def test_the_2018_mnist_test_loop_call():
 def test_loss_function_positional_order_is_torchs(torch, name):
     ours = list(inspect.signature(getattr(F, name)).parameters)
     theirs = list(inspect.signature(getattr(torch.nn.functional, name)).parameters)
-    # torch 2.13's mse_loss has a trailing weight= that minigrad does not have yet.
-    assert ours == [p for p in theirs if not (name == "mse_loss" and p == "weight")]
+    assert ours == theirs
 
 
 @pytest.mark.parametrize("name", LOSS_MODULES)
@@ -285,6 +284,23 @@ def test_positional_legacy_flags_as_torch_reads_them(torch):
         theirs = torch.nn.functional.nll_loss(tx, tt, None, False, -100, False).numpy()
         np.testing.assert_allclose(ours, theirs, rtol=1e-6)
         assert nn.CrossEntropyLoss(None, False).reduction == "sum"
+
+
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+def test_weighted_mse_loss_as_torchs(torch, reduction):
+    rng = np.random.default_rng(2)
+    x, t, w = (rng.random((3, 4)).astype(np.float32) for _ in range(3))
+    ours = mg.tensor(x, requires_grad=True)
+    theirs = torch.tensor(x, requires_grad=True)
+    a = F.mse_loss(ours, mg.tensor(t), reduction=reduction, weight=mg.tensor(w))
+    b = torch.nn.functional.mse_loss(theirs, torch.tensor(t), reduction=reduction,
+                                     weight=torch.tensor(w))  # fmt: skip
+    np.testing.assert_allclose(a.detach().numpy(), b.detach().numpy(), rtol=1e-6)
+    a.sum().backward()
+    b.sum().backward()
+    np.testing.assert_allclose(ours.grad.numpy(), theirs.grad.numpy(), rtol=1e-5)
+    with pytest.raises(ValueError, match=r"mse_loss: weight of shape \(4,\) must have the input's"):
+        F.mse_loss(ours, mg.tensor(t), weight=mg.ones(4))
 
 
 def test_a_bad_reduction_is_still_refused_naming_it():

@@ -194,9 +194,10 @@ def cross_entropy(
     return loss * (1 - label_smoothing) + smooth * (label_smoothing / classes)
 
 
-def mse_loss(input, target, size_average=None, reduce=None, reduction="mean"):
+def mse_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):
     """The squared error (input - target) ** 2, reduced; warns when the shapes differ (they
-    are broadcast, which is rarely what was meant).
+    are broadcast, which is rarely what was meant). ``weight`` (the input's shape) weighs each
+    element; 'mean' then divides by the total weight.
 
     Example: ``F.mse_loss(mg.tensor([1.0, 2.0]), mg.tensor([1.0, 4.0]))`` is ``tensor(2.)``.
     """
@@ -211,7 +212,17 @@ def mse_loss(input, target, size_average=None, reduce=None, reduction="mean"):
             stacklevel=2,
         )
     diff = input - target
-    return _reduce(diff * diff, reduction)
+    if weight is None:
+        return _reduce(diff * diff, reduction)
+    weight = _like_input(weight, input)
+    if weight.shape != input.shape:
+        raise ValueError(
+            f"mse_loss: weight of shape {tuple(weight.shape)} must have the input's shape "
+            f"{tuple(input.shape)} (Weights and input must have the same size.)"
+        )
+    losses = diff * diff * weight
+    # 'mean' is the weighted mean, as PyTorch's: divided by the total weight.
+    return losses.sum() / weight.sum() if reduction == "mean" else _reduce(losses, reduction)
 
 
 def _same_shape(name, input, target):
