@@ -446,3 +446,49 @@ def test_lazy_signatures_as_torchs(torch, name):
     assert [(p.name, p.default) for p in ours.values()] == [
         (p.name, p.default) for p in theirs.values()
     ]
+
+
+# ---- a 2018-style program: Dropout2d, F.dropout(training=...), nll_loss(size_average=False) --
+
+
+class _Net2018(nn.Module):
+    """The layer layout of pytorch/examples' 2018 MNIST network, written here from scratch."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv1 = nn.Conv2d(1, 10, kernel_size=5)
+        self.conv2 = nn.Conv2d(10, 20, kernel_size=5)
+        self.conv2_drop = nn.Dropout2d()
+        self.fc1 = nn.Linear(320, 50)
+        self.fc2 = nn.Linear(50, 10)
+
+    def forward(self, x):
+        x = F.relu(F.max_pool2d(self.conv1(x), 2))
+        x = F.relu(F.max_pool2d(self.conv2_drop(self.conv2(x)), 2))
+        x = x.view(-1, 320)
+        x = F.relu(self.fc1(x))
+        x = F.dropout(x, training=self.training)
+        return F.log_softmax(self.fc2(x), dim=1)
+
+
+def test_a_2018_style_training_and_test_loop_runs():
+    mg.manual_seed(0)
+    model = _Net2018()
+    optimizer = mg.optim.Adadelta(model.parameters(), lr=1.0)
+    data, target = mg.randn(8, 1, 28, 28), mg.tensor(np.arange(8) % 10)
+    model.train()
+    losses = []
+    for _ in range(3):
+        optimizer.zero_grad()
+        loss = F.nll_loss(model(data), target)
+        loss.backward()
+        optimizer.step()
+        losses.append(loss.item())
+    model.eval()
+    with pytest.warns(UserWarning, match="reduction='sum'"):
+        test_loss = F.nll_loss(model(data), target, size_average=False).item()
+    pred = model(data).max(1, keepdim=True)[1]
+    correct = pred.eq(target.view_as(pred)).sum().item()
+    assert np.isfinite(losses).all() and np.isfinite(test_loss) and 0 <= correct <= 8
+    # In eval mode the dropouts are identities: the same batch gives the same output.
+    np.testing.assert_array_equal(model(data).numpy(), model(data).numpy())
