@@ -17,6 +17,7 @@ import argparse
 import json
 import math
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -27,7 +28,7 @@ import minigrad as mg
 import minigrad.nn.functional as F
 import models
 from minigrad import optim
-from minigrad.data import DataLoader, TensorDataset, load_mnist
+from minigrad.data import DataLoader, DatasetNotFoundError, TensorDataset, load_mnist
 
 MEAN, STD = 0.1307, 0.3081  # of the MNIST training pixels in [0, 1]
 DEFAULTS = {
@@ -43,6 +44,33 @@ DEFAULT_SGD_LR = {"lenet5": 0.02, "convnet": 0.02}
 OPTIMIZERS = {"sgd": optim.SGD, "adam": optim.Adam, "adamw": optim.AdamW}
 
 
+def positive_int(text):
+    """argparse type: an integer >= 1 (argparse turns the ValueError into a usage error)."""
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be a positive integer, got {text}")
+    return value
+
+
+def positive_float(text):
+    """argparse type: a finite number > 0."""
+    value = float(text)
+    if not math.isfinite(value) or value <= 0:
+        raise argparse.ArgumentTypeError(f"must be a finite number > 0, got {text}")
+    return value
+
+
+def nonnegative_float(text):
+    """argparse type: a finite number >= 0."""
+    value = float(text)
+    if not math.isfinite(value) or value < 0:
+        raise argparse.ArgumentTypeError(f"must be a finite number >= 0, got {text}")
+    return value
+
+
+CHECKPOINT_KEYS = ("args", "model", "optimizer", "rng_state", "history", "epoch", "train_size")
+
+
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(
         description=__doc__.split("\n\nAlso")[0], formatter_class=argparse.RawTextHelpFormatter
@@ -53,25 +81,29 @@ def parse_args(argv=None):
     add("--model", choices=list(models.MODELS), help="model to train (default: seed)")
     add(
         "--epochs",
-        type=int,
+        type=positive_int,
         help="total epochs, counting resumed ones (default: 3; 5 for lenet5 and convnet)",
     )
-    add("--batch-size", type=int, help="training batch size (default: 64)")
+    add("--batch-size", type=positive_int, help="training batch size (default: 64)")
     add("--optimizer", choices=list(OPTIMIZERS), help="default: sgd")
     add(
         "--lr",
-        type=float,
+        type=positive_float,
         help="learning rate (default: 0.001 for adam(w); for sgd 0.03, 0.02 for lenet5 and "
         "convnet)",
     )
-    add("--momentum", type=float, help="SGD momentum (default: 0.9)")
-    add("--weight-decay", type=float, help="default: the optimizer's (0, or 0.01 for adamw)")
+    add("--momentum", type=nonnegative_float, help="SGD momentum (default: 0.9)")
+    add(
+        "--weight-decay",
+        type=nonnegative_float,
+        help="default: the optimizer's (0, or 0.01 for adamw)",
+    )
     add(
         "--schedule",
         choices=["cosine", "constant"],
         help="cosine: the lr decays to 0 along half a cosine, batch by batch (default)",
     )
-    add("--subset", type=int, help="use only the first N training images (default: all)")
+    add("--subset", type=positive_int, help="use only the first N training images (default: all)")
     add("--seed", type=int, help="random seed for initialisation and shuffling (default: 0)")
     add("--data-root", help="MNIST data root (default: $MINIGRAD_DATA, else ~/.cache/minigrad)")
     add("--no-download", action="store_true", help="never download MNIST")
@@ -100,6 +132,20 @@ def resolve_args(args):
         if not Path(path).is_file():
             raise SystemExit(f"--resume: no checkpoint at {path} (give one: --resume PATH)")
         checkpoint = mg.load(path)
+        missing = [key for key in CHECKPOINT_KEYS if not isinstance(checkpoint, dict)
+                   or key not in checkpoint]  # fmt: skip
+        if missing:
+            held = sorted(checkpoint) if isinstance(checkpoint, dict) else type(checkpoint).__name__
+            raise SystemExit(
+                f"--resume: {path} is not a checkpoint of this script: it holds {held}, "
+                f"expected the keys {list(CHECKPOINT_KEYS)} (missing {missing})"
+            )
+        saved_model = checkpoint["args"].get("model")
+        if args.model is not None and saved_model is not None and args.model != saved_model:
+            raise SystemExit(
+                f"--resume: this checkpoint is {saved_model}, not {args.model}: "
+                f"drop --model or pass --model {saved_model}"
+            )
         args.checkpoint = args.checkpoint or path
         for key, saved in checkpoint["args"].items():
             if key not in DEFAULTS:
@@ -123,7 +169,17 @@ def resolve_args(args):
 
 def load_split(args, train):
     """(images float32 (N, 1, 28, 28) normalised, labels int64 (N,)) of one MNIST split."""
-    dataset = load_mnist(args.data_root, train=train, download=not args.no_download)
+    # The sample stands in for the default root only: an explicit --data-root that lacks the
+    # data is a mistake to report, not to paper over.
+    try:
+        dataset = load_mnist(
+            args.data_root,
+            train=train,
+            download=not args.no_download,
+            fallback_to_sample=args.data_root is None,
+        )
+    except DatasetNotFoundError as error:
+        raise SystemExit(f"--data-root {args.data_root}: {error}") from None
     images, labels = dataset.data, dataset.targets
     if args.model == "two-class":  # document 001: the digits 0 and 1 only
         keep = labels <= 1
@@ -257,10 +313,21 @@ def have_matplotlib():
     return True
 
 
+def check_writable(option, path):
+    """Fail before training, not after the first epoch, when ``path`` cannot be written."""
+    folder = Path(path).parent
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        tempfile.TemporaryFile(dir=folder).close()
+    except OSError as error:
+        raise SystemExit(f"{option} {path}: cannot write there ({error})") from None
+
+
 def main(argv=None):
     """Train as the command line says; returns the final metrics (a dict)."""
     args = parse_args(argv)
     checkpoint = resolve_args(args)
+    check_writable("--checkpoint", args.checkpoint)
     if args.plot is None:  # by default, a PNG beside the checkpoint when matplotlib is there
         args.plot = str(Path(args.checkpoint).with_suffix(".png")) if have_matplotlib() else None
     elif not have_matplotlib():

@@ -9,7 +9,31 @@ import numpy as np
 from minigrad import dtypes
 from minigrad.device import as_device
 from minigrad.random import default_generator
-from minigrad.tensor import Tensor, _python_dtype, _shape_argument
+from minigrad.tensor import Tensor, _python_dtype
+from minigrad.tensor import _shape_argument as _any_shape
+
+
+def _shape_argument(size):
+    """A factory's size: integers (as for view) and none negative (unlike view's -1)."""
+    shape = _any_shape(size)
+    if any(n < 0 for n in shape):
+        raise RuntimeError(
+            f"Trying to create tensor with negative dimension {min(shape)}: {list(shape)}"
+        )
+    return shape
+
+
+def _check_eye(n, m):
+    for name, value in (("n", n), ("m", m)):
+        if value is not None and value < 0:
+            raise RuntimeError(f"eye: {name} must be greater or equal to 0, got {value}")
+
+
+def _check_randint(low, high):
+    if low >= high:
+        raise RuntimeError(
+            f"randint: expects 'low' to be less than 'high', but got low={low} >= high={high}"
+        )
 
 
 def _new(array, requires_grad, device=None, options=None):
@@ -52,6 +76,7 @@ def full(size, fill_value, dtype=None, device=None, requires_grad=False, **_kw):
 
 
 def eye(n, m=None, dtype=None, device=None, requires_grad=False, **_kw):
+    _check_eye(n, m)
     return _new(np.eye(n, m, dtype=_float_dtype(dtype)), requires_grad, device, _kw)
 
 
@@ -91,6 +116,7 @@ def randint(*args, size=None, dtype=None, device=None, requires_grad=False, **_k
             raise TypeError("randint needs high and size")
         size = args.pop()
     low, high = (0, args[0]) if len(args) == 1 else tuple(args)
+    _check_randint(low, high)
     array = default_generator().integers(low, high, _shape_argument((size,)))
     return _new(array.astype(dtypes.int64 if dtype is None else dtype), requires_grad, device, _kw)
 

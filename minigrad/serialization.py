@@ -3,12 +3,25 @@
 A file is a zip archive (an .npz that ``np.load`` can open) holding ``__index__.json``, which
 describes the structure, and one ``arrays/<n>.npy`` member per array. Loading reads JSON and
 plain .npy data only (``allow_pickle=False``), so a file can never run code.
+
+Loading trusts nothing the file says: it reads only regular files, only uncompressed members,
+checks every declared size against the bytes that are there before allocating, reads each
+array member at most once, and bounds the index's nesting. Memory stays bounded by the file's
+size; any damage is a ValueError naming the file.
 """
 
 import json
 import os
+import re
 import secrets
+import stat
+import time
 import zipfile
+
+try:
+    import fcntl  # POSIX: a lock tells a later save that a temporary file is still in use
+except ImportError:  # Windows
+    fcntl = None
 
 import numpy as np
 
@@ -17,6 +30,12 @@ from minigrad.tensor import Tensor
 FORMAT = "minigrad"
 VERSION = 1
 INDEX = "__index__.json"
+MAX_DEPTH = 100  # nesting of the index; a checkpoint needs a handful of levels
+CHUNK = 1 << 24  # bytes read at a time into an array
+
+
+class _Refusal(Exception):
+    """Why a file is refused; ``load`` turns it into a ValueError naming the file."""
 
 
 def save(obj, path):
@@ -34,11 +53,20 @@ def save(obj, path):
     """
     arrays = []
     index = {"format": FORMAT, "version": VERSION, "root": _encode(obj, "obj", arrays)}
-    path = os.fspath(path)
-    folder = os.path.dirname(os.path.abspath(path))
-    handle, temporary = _create_temporary(folder, os.path.basename(path))
+    path = _through_symlinks(os.fspath(path))
+    folder, name = os.path.split(os.path.abspath(path))
+    _remove_stale_temporaries(folder, name)
+    try:
+        mode = stat.S_IMODE(os.stat(path).st_mode)  # a re-save keeps the file's mode
+    except FileNotFoundError:
+        mode = None
+    handle, temporary = _create_temporary(folder, name)
     try:
         with os.fdopen(handle, "wb") as file:
+            if fcntl is not None:  # held until the rename: this temporary is not stale
+                fcntl.flock(file.fileno(), fcntl.LOCK_EX)
+            if mode is not None:
+                os.chmod(temporary, mode)
             with zipfile.ZipFile(file, "w", zipfile.ZIP_STORED, allowZip64=True) as archive:
                 archive.writestr(INDEX, json.dumps(index))
                 for number, array in enumerate(arrays):
@@ -46,7 +74,7 @@ def save(obj, path):
                         np.lib.format.write_array(member, array, allow_pickle=False)
             file.flush()
             os.fsync(file.fileno())
-        os.replace(temporary, path)
+            os.replace(temporary, path)
     except BaseException:
         if os.path.exists(temporary):
             os.remove(temporary)
@@ -82,36 +110,174 @@ def load(path, map_location=None, weights_only=True):
     """
     _check_map_location(map_location)
     path = os.fspath(path)
+    with _open_regular_file(path) as file:
+        try:
+            return _load(file)
+        except _Refusal as refusal:
+            raise ValueError(f"{path!r} {refusal}") from None
+        except RecursionError:
+            raise ValueError(f"{path!r} is damaged: its index is nested too deeply") from None
+        except Exception as error:  # zipfile, zlib, numpy and json say it in many ways
+            raise ValueError(
+                f"{path!r} is truncated or damaged ({type(error).__name__}: {error})"
+            ) from error
+
+
+def _open_regular_file(path):
+    # O_NONBLOCK: opening a FIFO must not wait for a writer; it is refused just below.
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+    descriptor = os.open(path, flags)
+    mode = os.fstat(descriptor).st_mode
+    if not stat.S_ISREG(mode):
+        os.close(descriptor)
+        kind = "a folder" if stat.S_ISDIR(mode) else "a device, FIFO or socket"
+        raise ValueError(f"{path!r} is not a regular file ({kind}); mg.load reads files only")
+    if hasattr(os, "set_blocking"):
+        os.set_blocking(descriptor, True)
+    return os.fdopen(descriptor, "rb")
+
+
+def _load(file):
+    size = os.fstat(file.fileno()).st_size
+    start = file.read(4)
+    file.seek(0)
+    if start not in (b"PK\x03\x04", b"PK\x05\x06"):
+        kind = "a pickle" if start[:1] == b"\x80" else "not a zip archive"
+        raise _Refusal(
+            f"is not a minigrad file ({kind}; mg.load never unpickles, so files written by "
+            "torch.save or pickle cannot be read)"
+        )
     try:
-        archive = zipfile.ZipFile(path)
-    except zipfile.BadZipFile:
-        raise ValueError(
-            f"{path!r} is not a minigrad file (it is not a zip archive; mg.load never "
-            "unpickles, so files written by torch.save or pickle cannot be read)"
+        archive = zipfile.ZipFile(file)
+    except zipfile.BadZipFile as error:
+        raise _Refusal(
+            f"is truncated or damaged (a zip archive without its directory: {error})"
         ) from None
     with archive:
+        members = {info.filename: info for info in archive.infolist()}
+        _check_members(members.values(), size)
+        if INDEX not in members:
+            torch = any(name.endswith("data.pkl") for name in members)
+            raise _Refusal(
+                f"is not a minigrad file (no {INDEX}"
+                + ("; it holds data.pkl, as torch.save writes" if torch else "")
+                + "; mg.load never unpickles, so files written by torch.save or pickle cannot "
+                "be read)"
+            )
         try:
             index = json.loads(archive.read(INDEX))
-        except (KeyError, ValueError):
-            raise ValueError(
-                f"{path!r} is not a minigrad file (no readable {INDEX}; mg.load never "
-                "unpickles, so files written by torch.save or pickle cannot be read)"
+        except ValueError as error:
+            raise _Refusal(
+                f"is damaged or not a minigrad file (unreadable {INDEX}: {error})"
             ) from None
         if not isinstance(index, dict) or index.get("format") != FORMAT:
-            raise ValueError(f"{path!r} is not a minigrad file (its {INDEX} is foreign)")
+            raise _Refusal(f"is not a minigrad file (its {INDEX} is foreign)")
         if index.get("version") != VERSION:
-            raise ValueError(f"{path!r} has format version {index.get('version')}, not {VERSION}")
-        return _decode(index["root"], lambda name: _read_array(archive, name, path))
+            raise _Refusal(f"has format version {index.get('version')!r:.40}, not {VERSION}")
+        if "root" not in index:
+            raise _Refusal(f"is damaged: its {INDEX} has no root")
+        return _Decoder(archive, members).decode(index["root"], 0)
 
 
-def _read_array(archive, name, path):
-    try:
-        with archive.open(name) as member:
-            return np.lib.format.read_array(member, allow_pickle=False)
-    except KeyError:
-        raise ValueError(f"{path!r} is damaged: its member {name!r} is missing") from None
-    except ValueError as error:  # an object array, which only pickle could restore
-        raise ValueError(f"{path!r}: refusing member {name!r}: {error}") from None
+def _check_members(members, size):
+    """Sizes the directory declares, against the file: members are stored, each within the
+    file, and together no bigger than it (so no member is read twice over)."""
+    total = 0
+    for info in members:
+        if info.compress_type != zipfile.ZIP_STORED:
+            raise _Refusal(
+                f"is refused: member {info.filename!r:.80} is compressed (zip method "
+                f"{info.compress_type}); mg.save never compresses, and expanding it could "
+                "take any amount of memory"
+            )
+        if info.file_size != info.compress_size or info.header_offset + info.file_size > size:
+            raise _Refusal(
+                f"is truncated or damaged: member {info.filename!r:.80} declares "
+                f"{info.file_size} bytes that the file of {size} bytes cannot hold"
+            )
+        total += info.file_size
+    if total > size:
+        raise _Refusal(
+            f"is damaged: its members declare {total} bytes in all, more than the file's {size}"
+        )
+
+
+class _Decoder:
+    """Rebuilds the saved structure from the index, reading each array member once."""
+
+    def __init__(self, archive, members):
+        self.archive, self.members, self.read = archive, members, set()
+
+    def decode(self, node, depth):
+        if node is None or isinstance(node, bool | int | str):
+            return node
+        if depth > MAX_DEPTH:
+            raise _Refusal(f"is refused: its index is nested more than {MAX_DEPTH} levels deep")
+        if not isinstance(node, dict) or len(node) != 1:
+            raise _Refusal(f"is damaged: malformed index entry {node!r:.80}")
+        ((kind, value),) = node.items()
+        if kind == "float" and isinstance(value, str):
+            return float(value)
+        if kind in ("array", "scalar"):
+            array = self.array(value)
+            return array if kind == "array" else array[()]
+        if kind in ("list", "tuple") and isinstance(value, list):
+            items = [self.decode(x, depth + 1) for x in value]
+            return items if kind == "list" else tuple(items)
+        if kind == "dict" and isinstance(value, list):
+            out = {}
+            for pair in value:
+                if not (isinstance(pair, list) and len(pair) == 2):
+                    raise _Refusal(f"is damaged: malformed dict item {pair!r:.80}")
+                key, x = pair
+                if isinstance(key, bool) or not isinstance(key, str | int):
+                    raise _Refusal(f"is damaged: a dict key is a {type(key).__name__}")
+                out[key] = self.decode(x, depth + 1)
+            return out
+        raise _Refusal(f"is damaged: malformed index entry {node!r:.80}")
+
+    def array(self, number):
+        if isinstance(number, bool) or not isinstance(number, int):
+            raise _Refusal(f"is damaged: an array reference is {number!r:.40}")
+        name = f"arrays/{number}.npy"
+        if name not in self.members:
+            raise _Refusal(f"is damaged: its member {name!r} is missing")
+        if name in self.read:  # save writes each array once: a repeat could multiply memory
+            raise _Refusal(f"is refused: its index refers to member {name!r} more than once")
+        self.read.add(name)
+        info = self.members[name]
+        with self.archive.open(info) as member:
+            version = np.lib.format.read_magic(member)
+            if version not in ((1, 0), (2, 0)):
+                raise _Refusal(f"is refused: member {name!r} has .npy version {version}")
+            header = getattr(np.lib.format, f"read_array_header_{version[0]}_0")
+            shape, fortran, dtype = header(member)
+            if dtype.hasobject:
+                raise _Refusal(
+                    f"is refused: refusing member {name!r}: it holds an array of dtype object, "
+                    "which only pickle could restore"
+                )
+            count = 1
+            for n in shape:
+                count *= n  # Python ints: no overflow for absurd shapes
+            nbytes = count * dtype.itemsize
+            held = info.file_size - member.tell()
+            if nbytes != held:
+                raise _Refusal(
+                    f"is truncated or damaged: member {name!r} declares shape {shape} of "
+                    f"{dtype} ({nbytes} bytes) but holds {held} bytes of data"
+                )
+            data = np.empty(nbytes, np.uint8)
+            view, done = memoryview(data), 0
+            while done < nbytes:
+                chunk = member.read(min(CHUNK, nbytes - done))
+                if not chunk:
+                    raise _Refusal(f"is truncated: member {name!r} ends early")
+                view[done : done + len(chunk)] = chunk
+                done += len(chunk)
+            member.read(1)  # at the end: zipfile checks the CRC
+        order = "F" if fortran and len(shape) > 1 else "C"
+        return data.view(dtype).reshape(shape, order=order)
 
 
 def _encode(obj, where, arrays):
@@ -151,29 +317,6 @@ def _encode(obj, where, arrays):
     )
 
 
-def _decode(node, read):
-    if node is None or isinstance(node, bool | int | str):
-        return node
-    if not isinstance(node, dict) or len(node) != 1:
-        raise ValueError(f"malformed minigrad index entry: {node!r:.80}")
-    ((kind, value),) = node.items()
-    if kind == "float":
-        return float(value)
-    if kind == "array":
-        return read(f"arrays/{int(value)}.npy")
-    if kind == "scalar":
-        return read(f"arrays/{int(value)}.npy")[()]
-    if kind == "list":
-        return [_decode(x, read) for x in value]
-    if kind == "tuple":
-        return tuple(_decode(x, read) for x in value)
-    if kind == "dict":
-        if not all(isinstance(key, str | int) for key, _ in value):
-            raise ValueError("malformed minigrad index entry: a dict key is not str or int")
-        return {key: _decode(x, read) for key, x in value}
-    raise ValueError(f"malformed minigrad index entry: unknown kind {kind!r}")
-
-
 def _create_temporary(folder, name):
     """A new file in ``folder``: (descriptor, path). Created with mode 0o666 less the umask,
     as open() would (mkstemp's 0o600 would survive the rename; reading the umask with
@@ -184,6 +327,46 @@ def _create_temporary(folder, name):
         try:
             return os.open(temporary, flags, 0o666), temporary
         except FileExistsError:
+            continue
+
+
+def _through_symlinks(path):
+    """The file a save of ``path`` writes: a symlink's target (as ``open(path, "w")`` would)."""
+    if not os.path.islink(path):
+        return path
+    target = os.path.realpath(path)
+    if os.path.islink(target):
+        raise OSError(40, f"cannot save to {path!r}: a loop of symbolic links", path)
+    return target
+
+
+def _remove_stale_temporaries(folder, name):
+    """Removes the temporary files earlier saves of ``name`` left (killed mid-write): those of
+    exactly this name's pattern, that no save holds locked, and at least a second old (a save
+    locks its file a moment after creating it). Others' files are never touched."""
+    pattern = re.compile(rf"\.{re.escape(name)}\.[0-9a-f]{{16}}\.tmp")
+    try:
+        candidates = [entry for entry in os.scandir(folder) if pattern.fullmatch(entry.name)]
+    except OSError:
+        return
+    for entry in candidates:
+        try:
+            if not entry.is_file(follow_symlinks=False):
+                continue
+            age = time.time() - entry.stat(follow_symlinks=False).st_mtime
+            if fcntl is None:
+                if age > 24 * 3600:  # no locks to ask: only what is surely abandoned
+                    os.remove(entry.path)
+                continue
+            if age < 1.0:
+                continue
+            with open(entry.path, "rb") as file:
+                try:
+                    fcntl.flock(file.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+                except OSError:
+                    continue  # a save in progress holds it
+                os.remove(entry.path)
+        except OSError:
             continue
 
 

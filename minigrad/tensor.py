@@ -6,6 +6,7 @@ Methods check their arguments (shapes, dims, dtypes) and call one primitive op f
 
 import builtins
 import collections
+import operator
 import weakref
 
 import numpy as np
@@ -1171,7 +1172,14 @@ def _shape_argument(args):
     """``f(2, 3)``, ``f((2, 3))`` and ``f([2, 3])`` all mean the shape (2, 3)."""
     if len(args) == 1 and isinstance(args[0], tuple | list):
         args = args[0]
-    return tuple(builtins.int(a) for a in args)
+    for position, a in enumerate(args):
+        # int() would take 2.7 for 2 and '3' for 3; torch takes integers only.
+        if not hasattr(type(a), "__index__"):
+            raise TypeError(
+                f"size must be a tuple of ints, but found element of type {type(a).__name__} "
+                f"at pos {position}"
+            )
+    return tuple(operator.index(a) for a in args)
 
 
 def _infer_shape(shape, old_shape, name):

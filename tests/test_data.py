@@ -227,7 +227,7 @@ DAMAGE = {
     # 2**21 cubed is 2**63: the needed length must not overflow int64 into nonsense.
     "huge header shape": (
         lambda raw: raw[:4] + (2**21).to_bytes(4, "big") * 3 + raw[16:],
-        r"truncated: .* needs 9223372036854775824\b",
+        r"truncated: .* needs 9223372036854775824\b|shape is \(2097152, 2097152, 2097152\)",
     ),
 }
 
@@ -608,3 +608,32 @@ def test_loader_bad_arguments(kwargs, error, words):
 def test_loader_rejects_non_dataset():
     with pytest.raises(TypeError, match="__len__"):
         DataLoader(iter(range(3)))
+
+
+def test_md5_cache_catches_edit_with_mtime_restored(tmp_path):
+    name = "t10k-labels-idx1-ubyte"
+    path = tmp_path / name
+    path.write_bytes(content(name))
+    md5 = MNISTSample.md5s[name]
+    read_idx(path, 1, md5)  # verified and cached
+    info = path.stat()
+    raw = bytearray(path.read_bytes())
+    raw[-1] ^= 1  # same size, other content
+    time.sleep(0.01)  # a ctime tick apart
+    path.write_bytes(bytes(raw))
+    os.utime(path, ns=(info.st_atime_ns, info.st_mtime_ns))
+    assert path.stat().st_mtime_ns == info.st_mtime_ns and path.stat().st_size == info.st_size
+    with pytest.raises(CorruptDatasetError, match="md5"):
+        read_idx(path, 1, md5)
+
+
+def test_symlink_loop_is_an_error_naming_the_path_not_a_fallback(tmp_path, no_network, capsys):
+    folder = tmp_path / "mnist"
+    folder.mkdir()
+    for name in ("t10k-images-idx3-ubyte", "t10k-images-idx3-ubyte.gz"):
+        (folder / name).symlink_to(folder / name)  # points at itself
+    with pytest.raises(OSError) as info:
+        load_mnist(tmp_path, train=False)
+    assert "t10k-images-idx3-ubyte" in str(info.value)
+    assert not isinstance(info.value, DatasetNotFoundError)
+    assert "sample" not in capsys.readouterr().err

@@ -2,6 +2,7 @@
 
 import importlib.util
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -29,10 +30,11 @@ def run(tmp_path, monkeypatch):
     empty = tmp_path / "no-data"
     empty.mkdir()
     monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("MINIGRAD_DATA", str(empty))  # the default root: falls back to the sample
 
     def run(*argv):
         argv = [str(a) for a in argv]
-        return train_mnist.main([*argv, "--data-root", str(empty), "--no-download", "--quiet"])
+        return train_mnist.main([*argv, "--no-download", "--quiet"])
 
     return run
 
@@ -112,9 +114,10 @@ def test_cli_end_to_end(tmp_path):
     empty.mkdir()
     argv = [
         sys.executable, str(SCRIPT), "--subset", "200", "--epochs", "2", "--batch-size", "50",
-        "--data-root", str(empty), "--no-download", "--metrics", "m.jsonl", "--plot", "p.png",
+        "--no-download", "--metrics", "m.jsonl", "--plot", "p.png",
     ]  # fmt: skip
-    done = subprocess.run(argv, cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    env = {**os.environ, "MINIGRAD_DATA": str(empty)}
+    done = subprocess.run(argv, cwd=tmp_path, capture_output=True, text=True, timeout=120, env=env)
     assert done.returncode == 0, done.stderr
     assert "seed: test accuracy" in done.stdout
     assert done.stderr.count("using the 5,000/1,000-image sample") == 1  # one notice, not two
@@ -176,3 +179,46 @@ def test_unknown_model_is_a_usage_error(run, capsys):
         run("--model", "resnet")
     assert exit_info.value.code == 2
     assert "invalid choice: 'resnet'" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["--subset", "-5"], ["--subset", "0"], ["--lr", "nan"], ["--lr", "-1"],
+        ["--batch-size", "0"], ["--epochs", "0"], ["--momentum", "inf"],
+    ],
+)  # fmt: skip
+def test_bad_numbers_are_one_line_usage_errors(argv, capsys):
+    with pytest.raises(SystemExit) as info:
+        train_mnist.parse_args(argv)
+    assert info.value.code == 2
+    err = capsys.readouterr().err
+    assert argv[0] in err and argv[1] in err and "Traceback" not in err
+
+
+def test_resume_of_a_foreign_minigrad_file_says_what_it_holds(run, tmp_path):
+    mg.save({"weights": mg.zeros(2)}, tmp_path / "other.mg")
+    with pytest.raises(SystemExit, match=r"holds \['weights'\], expected the keys .*'model'"):
+        run("--resume", tmp_path / "other.mg")
+
+
+def test_resume_with_another_model_says_which_model_the_checkpoint_is(run):
+    run("--model", "lenet5", "--subset", 64, "--epochs", 1, "--checkpoint", "l.ckpt")
+    with pytest.raises(SystemExit, match="this checkpoint is lenet5"):
+        run("--resume", "l.ckpt", "--model", "seed")
+
+
+def test_an_unwritable_checkpoint_fails_before_training(run, tmp_path, monkeypatch):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")  # a file where the checkpoint's folder should be
+    monkeypatch.setattr(train_mnist, "train_epoch", lambda *a, **k: pytest.fail("trained"))
+    with pytest.raises(SystemExit, match=r"--checkpoint .*a-file.*cannot write"):
+        run("--subset", 64, "--epochs", 1, "--checkpoint", blocker / "x.ckpt")
+
+
+def test_an_explicit_data_root_without_the_data_is_an_error_naming_it(run, tmp_path, capsys):
+    wrong = tmp_path / "wrong-root"
+    wrong.mkdir()
+    with pytest.raises(SystemExit, match=r"--data-root .*wrong-root.*not found in .*mnist"):
+        run("--data-root", wrong, "--epochs", 1)
+    assert "sample" not in capsys.readouterr().err

@@ -11,6 +11,7 @@ import math
 import operator
 import os
 import shutil
+import stat
 import sys
 import tempfile
 import urllib.request
@@ -37,63 +38,95 @@ class CorruptDatasetError(ValueError):
     """A data set file is truncated, corrupted, not a uint8 IDX file, or fails its md5 check."""
 
 
-# (resolved path, size, mtime in ns, md5) of the files whose md5 matched in this process. Hashing is
-# ~0.06 s of the ~0.25 s it takes to load the 47 MB training images, and a file changed on disk
-# changes its mtime.
+# (resolved path, device, inode, size, mtime and ctime in ns, md5) of the files whose md5 matched
+# in this process. Hashing is ~0.06 s of the ~0.25 s it takes to load the 47 MB training images.
+# Any write changes a file's ctime, and unlike the mtime no program can set it back.
 _verified = set()
 # The folders load_mnist has already said it fell back from: one notice per run, not per split.
 _fell_back_from = set()
+CHUNK = 1 << 22  # bytes read at a time
 
 
-def read_idx(path, ndim, md5=None):
+def read_idx(path, ndim, md5=None, expected_shape=None):
     """A uint8 IDX file (gzipped or not) as an array of ``ndim`` dimensions, shape as in its header.
 
     Raises ``CorruptDatasetError`` naming ``path`` for a bad gzip stream, a wrong magic number,
-    a length that does not match the header, or (if ``md5`` is given) a decompressed content
-    whose md5 differs.
+    data shorter or longer than the header says, a header shape other than ``expected_shape``
+    (when given: checked before any data is read), or (if ``md5`` is given) a decompressed
+    content whose md5 differs. The file is streamed: memory follows the data actually there.
     """
     path = Path(path)
-    stat = path.stat()
-    raw = path.read_bytes()
-    # Sniff gzip by its magic bytes, not the name: an IDX file starts with two zero bytes.
-    if raw[:2] == b"\x1f\x8b":
+    with open(path, "rb") as file:
+        info = os.fstat(file.fileno())
+        # Sniff gzip by its magic bytes, not the name: an IDX file starts with two zero bytes.
+        gzipped = file.read(2) == b"\x1f\x8b"
+        file.seek(0)
+        stream = gzip.GzipFile(fileobj=file) if gzipped else file
         try:
-            raw = gzip.decompress(raw)
+            return _read_idx(stream, path, ndim, md5, expected_shape, info, gzipped)
         except (OSError, EOFError, zlib.error) as error:
             raise CorruptDatasetError(
                 f"{path}: corrupted or truncated gzip data ({error}); delete it and fetch it again"
             ) from None
+
+
+def _read_idx(stream, path, ndim, md5, expected_shape, info, gzipped):
     header = 4 + 4 * ndim
-    if len(raw) < header:
+    head = stream.read(header)
+    if len(head) < header:
         raise CorruptDatasetError(
-            f"{path}: truncated: {len(raw)} bytes, shorter than the {header}-byte IDX header"
+            f"{path}: truncated: {len(head)} bytes, shorter than the {header}-byte IDX header"
         )
     # Magic number: two zero bytes, the type (0x08: uint8), the number of dimensions.
-    magic = int.from_bytes(raw[:4], "big")
+    magic = int.from_bytes(head[:4], "big")
     if magic != 0x800 + ndim:
         raise CorruptDatasetError(
             f"{path}: not a {ndim}-d uint8 IDX file: magic number 0x{magic:08x}, "
             f"expected 0x{0x800 + ndim:08x}"
         )
-    shape = tuple(int.from_bytes(raw[4 + 4 * k : 8 + 4 * k], "big") for k in range(ndim))
-    expected = header + math.prod(shape)  # Python ints: np.prod would overflow int64
-    if len(raw) != expected:
-        problem = "truncated" if len(raw) < expected else "too long"
+    shape = tuple(int.from_bytes(head[4 + 4 * k : 8 + 4 * k], "big") for k in range(ndim))
+    if expected_shape is not None and shape != tuple(expected_shape):
         raise CorruptDatasetError(
-            f"{path}: {problem}: {len(raw)} bytes (decompressed) where its header's shape "
-            f"{shape} needs {expected}"
+            f"{path}: its header's shape is {shape}, expected {tuple(expected_shape)}"
         )
-    key = (str(path.resolve()), stat.st_size, stat.st_mtime_ns, md5)
+    size = math.prod(shape)  # Python ints: np.prod would overflow int64
+    expected = header + size
+    if not gzipped and info.st_size != expected:  # known before reading: no allocation
+        problem = "truncated" if info.st_size < expected else "too long"
+        raise CorruptDatasetError(
+            f"{path}: {problem}: {info.st_size} bytes where its header's shape {shape} needs "
+            f"{expected}"
+        )
+    # Grows with the data that is really there, whatever the header claims.
+    data = bytearray()
+    while len(data) < size:
+        chunk = stream.read(min(CHUNK, size - len(data)))
+        if not chunk:
+            break
+        data += chunk
+    extra = stream.read(1)
+    if len(data) != size or extra:
+        problem = "truncated" if len(data) < size else "too long"
+        got = f"{header + len(data)}" if not extra else f"more than {expected}"
+        raise CorruptDatasetError(
+            f"{path}: {problem}: {got} bytes (decompressed) where its header's shape {shape} "
+            f"needs {expected}"
+        )
+    key = (
+        str(path.resolve()), info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns,
+        info.st_ctime_ns, md5,
+    )  # fmt: skip
     if md5 is not None and key not in _verified:
-        digest = hashlib.md5(raw).hexdigest()
-        if digest != md5:
+        digest = hashlib.md5(head)
+        digest.update(data)
+        if digest.hexdigest() != md5:
             raise CorruptDatasetError(
-                f"{path}: md5 of the decompressed content is {digest}, expected {md5}: the file "
-                "is damaged or not the official one; delete it and fetch it again"
+                f"{path}: md5 of the decompressed content is {digest.hexdigest()}, expected "
+                f"{md5}: the file is damaged or not the official one; delete it and fetch it again"
             )
         _verified.add(key)
-    # A writable copy, as torchvision's .data is (frombuffer on bytes is read-only).
-    return np.frombuffer(raw, np.uint8, offset=header).reshape(shape).copy()
+    # A writable array, as torchvision's .data is (a bytearray's buffer is writable).
+    return np.frombuffer(data, np.uint8).reshape(shape)
 
 
 def _split_names(train):
@@ -102,10 +135,15 @@ def _split_names(train):
 
 
 def _find(folder, name):
-    """``folder/name`` or ``folder/name.gz``, whichever exists, else None."""
+    """``folder/name`` or ``folder/name.gz``, whichever exists, else None. A path that exists
+    but cannot be read (a loop of symlinks, no permission) raises its OSError: it is never
+    taken for a missing file."""
     for path in (folder / name, folder / f"{name}.gz"):
-        if path.is_file():
-            return path
+        try:
+            if stat.S_ISREG(path.stat().st_mode):
+                return path
+        except (FileNotFoundError, NotADirectoryError):
+            continue
     return None
 
 
@@ -167,8 +205,10 @@ class MNIST(Dataset):
     def _load(self, paths):
         images_path, labels_path = paths
         self.folder = images_path.parent
-        self.data = read_idx(images_path, 3, self.md5s[_stem(images_path)])
-        labels = read_idx(labels_path, 1, self.md5s[_stem(labels_path)])
+        images_md5, labels_md5 = self.md5s[_stem(images_path)], self.md5s[_stem(labels_path)]
+        # The shape a file of that md5 has, checked before any data is read.
+        self.data = read_idx(images_path, 3, images_md5, _SHAPES.get(images_md5))
+        labels = read_idx(labels_path, 1, labels_md5, _SHAPES.get(labels_md5))
         # The md5 vouches for the official files; these checks give clearer errors otherwise.
         if self.data.shape[1:] != (28, 28):
             raise CorruptDatasetError(
@@ -319,6 +359,21 @@ class MNISTSample(MNIST):
                     searched=[SAMPLE_DIR],
                 )
         self._load(paths)
+
+
+def _shapes():
+    """The header shape of each file whose md5 minigrad knows: a header claiming any other is
+    refused before its data is read."""
+    shapes = {}
+    for cls, counts in ((MNIST, (60000, 10000)), (FashionMNIST, (60000, 10000)),
+                        (MNISTSample, (5000, 1000))):  # fmt: skip
+        for name, md5 in cls.md5s.items():
+            count = counts[0] if name.startswith("train") else counts[1]
+            shapes[md5] = (count, 28, 28) if "idx3" in name else (count,)
+    return shapes
+
+
+_SHAPES = _shapes()
 
 
 def load_mnist(root=None, train=True, download=True, transform=None, fallback_to_sample=True):

@@ -11,8 +11,12 @@ from minigrad.nn.parameter import Parameter
 from minigrad.tensor import ShapeError
 
 
-def _pair(value):
-    return tuple(value) if isinstance(value, tuple | list) else (value, value)
+def _pair(value, name="argument"):
+    """An int or a pair of ints as a pair, refused here (not at forward) when it is neither."""
+    pair = tuple(value) if isinstance(value, tuple | list) else (value, value)
+    if len(pair) != 2 or not all(hasattr(type(n), "__index__") for n in pair):  # numpy ints too
+        raise TypeError(f"Conv2d: {name} must be an int or a pair of ints, got {value!r}")
+    return tuple(int(n) for n in pair)
 
 
 class Conv2d(Module):
@@ -46,10 +50,10 @@ class Conv2d(Module):
             raise NotImplementedError(f"padding_mode {padding_mode!r}: only 'zeros' exists")
         self.in_channels = in_channels
         self.out_channels = out_channels
-        self.kernel_size = _pair(kernel_size)
-        self.stride = _pair(stride)
+        self.kernel_size = _pair(kernel_size, "kernel_size")
+        self.stride = _pair(stride, "stride")
         self.padding = padding if isinstance(padding, str) else _pair(padding)
-        self.dilation = _pair(dilation)
+        self.dilation = _pair(dilation, "dilation")
         self.groups = groups
         self.padding_mode = padding_mode
         shape = (out_channels, in_channels // groups) + self.kernel_size
