@@ -4,6 +4,8 @@ size from the first batch, as PyTorch's. Until then their weights are
 materialises them with the eager layer's initialisation and turns the module into that layer
 (``cls_to_become``)."""
 
+import numbers
+
 import numpy as np
 
 from minigrad.nn.modules.batchnorm import BatchNorm1d, BatchNorm2d
@@ -11,6 +13,15 @@ from minigrad.nn.modules.conv import Conv2d
 from minigrad.nn.modules.linear import Linear
 from minigrad.nn.parameter import UninitializedBuffer, UninitializedParameter
 from minigrad.tensor import ShapeError, Tensor, as_tensor
+
+
+def _check_size(name, value):
+    """A size the lazy layer keeps until its first call: checked now, where the user wrote it
+    (torch fails only at the first call, deep inside)."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name} must be an int, but got {type(value).__name__} {value!r}")
+    if value < 0:
+        raise ValueError(f"{name} must be non-negative, but got {value}")
 
 
 class LazyModuleMixin:
@@ -51,6 +62,7 @@ class LazyLinear(LazyModuleMixin, Linear):
     cls_to_become = Linear
 
     def __init__(self, out_features, bias=True, device=None, dtype=None):
+        _check_size("out_features", out_features)
         super().__init__(0, 0, False, device=device, dtype=dtype)
         self.out_features = out_features
         self.weight = UninitializedParameter(dtype=dtype)
@@ -94,6 +106,7 @@ class LazyConv2d(LazyModuleMixin, Conv2d):
         self, out_channels, kernel_size, stride=1, padding=0, dilation=1, groups=1, bias=True,
         padding_mode="zeros", device=None, dtype=None,
     ):  # fmt: skip
+        _check_size("out_channels", out_channels)
         super().__init__(
             0, 0, kernel_size, stride, padding, dilation, groups, False, padding_mode,
             device=device, dtype=dtype,
