@@ -105,8 +105,10 @@ def test_forward_hooks_match_torch(torch):
     ours(mg.tensor(x))
     theirs(torch.tensor(x))
     np.testing.assert_allclose(captured["ours"][0].numpy(), captured["theirs"][0].numpy())
+    # atol: torch's unseeded init sometimes gives an output near 0, where float32 sums
+    # ordered differently differ by an ulp of the terms (about 7% of runs failed on rtol alone).
     np.testing.assert_allclose(
-        captured["ours"][1].numpy(), captured["theirs"][1].detach().numpy(), rtol=1e-6
+        captured["ours"][1].numpy(), captured["theirs"][1].detach().numpy(), rtol=1e-6, atol=1e-6
     )
 
 

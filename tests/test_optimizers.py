@@ -119,6 +119,13 @@ CASES = {
         lambda o, p: o.Adagrad(p, lr=0.1, maximize=True),
         [{"lr": 0.3}, {"eps": 1e-3, "lr_decay": 0.1}], sign=-1.0,
     ),  # fmt: skip
+    "adadelta": case(lambda o, p: o.Adadelta(p)),
+    "adadelta_options": case(
+        lambda o, p: o.Adadelta(p, lr=0.5, rho=0.5, eps=1e-4, weight_decay=0.1)
+    ),
+    "adadelta_groups": case(
+        lambda o, p: o.Adadelta(p, maximize=True), [{"lr": 0.3}, {"rho": 0.99}], -1.0
+    ),
     "adamax": case(lambda o, p: o.Adamax(p, lr=0.05)),
     "adamax_options": case(
         lambda o, p: o.Adamax(p, lr=0.05, betas=(0.7, 0.9), eps=1e-4, weight_decay=0.1)
@@ -183,7 +190,7 @@ def test_matches_torch_over_50_steps(torch, name):
 ROUND_TRIP = [
     "sgd_maximize_groups", "adam_decoupled_groups", "rmsprop_groups", "adagrad_groups",
     "adamax_options", "nadam_decoupled_groups", "radam_decoupled_groups", "asgd_groups",
-    "rprop_groups", "lbfgs_history", "lbfgs_strong_wolfe",
+    "rprop_groups", "adadelta_groups", "lbfgs_history", "lbfgs_strong_wolfe",
 ]  # fmt: skip
 
 
@@ -239,7 +246,7 @@ def test_torch_state_dict_loads_and_continues(torch):
 
 
 ALL = [optim.SGD, optim.Adam, optim.AdamW, optim.RMSprop, optim.Adagrad, optim.Adamax,
-       optim.NAdam, optim.RAdam, optim.ASGD, optim.Rprop, optim.LBFGS]  # fmt: skip
+       optim.Adadelta, optim.NAdam, optim.RAdam, optim.ASGD, optim.Rprop, optim.LBFGS]  # fmt: skip
 
 
 @pytest.mark.parametrize("cls", ALL, ids=lambda c: c.__name__)
@@ -308,6 +315,10 @@ BAD_ARGUMENTS = [
     (optim.Adagrad, {"initial_accumulator_value": -1}, ValueError,
      "Invalid initial_accumulator_value value: -1"),
     (optim.Adamax, {"betas": (1.5, 0.9)}, ValueError, "Invalid beta parameter at index 0"),
+    (optim.Adadelta, {"rho": 1.5}, ValueError, "Invalid rho value: 1.5"),
+    (optim.Adadelta, {"rho": -0.1}, ValueError, "Invalid rho value: -0.1"),
+    (optim.Adadelta, {"eps": -1}, ValueError, "Invalid epsilon value: -1"),
+    (optim.Adadelta, {"rho": "0.9"}, TypeError, "rho must be a real number"),
     (optim.NAdam, {"momentum_decay": -1}, ValueError, "Invalid momentum_decay value: -1"),
     (optim.RAdam, {"eps": -1}, ValueError, "Invalid epsilon value: -1"),
     (optim.ASGD, {"weight_decay": -1}, ValueError, "Invalid weight_decay value: -1"),
@@ -363,6 +374,7 @@ def test_implementation_flags_are_accepted():
         (optim.RMSprop, dict(capturable=False, foreach=None)),
         (optim.Adagrad, dict(foreach=None, fused=None)),
         (optim.NAdam, dict(capturable=False)),
+        (optim.Adadelta, dict(foreach=None, capturable=False, maximize=False)),
     ]:
         optimizer = cls([param], **flags)
         for key, value in flags.items():

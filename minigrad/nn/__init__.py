@@ -11,6 +11,7 @@ from minigrad.nn.modules import (
     GELU,
     GLU,
     SELU,
+    AlphaDropout,
     AvgPool2d,
     BatchNorm1d,
     BatchNorm2d,
@@ -26,7 +27,11 @@ from minigrad.nn.modules import (
     CosineSimilarity,
     CrossEntropyLoss,
     Dropout,
+    Dropout1d,
+    Dropout2d,
+    Dropout3d,
     Embedding,
+    FeatureAlphaDropout,
     Flatten,
     GroupNorm,
     Hardshrink,
@@ -35,6 +40,10 @@ from minigrad.nn.modules import (
     Hardtanh,
     Identity,
     LayerNorm,
+    LazyBatchNorm1d,
+    LazyBatchNorm2d,
+    LazyConv2d,
+    LazyLinear,
     LeakyReLU,
     Linear,
     LogSigmoid,
@@ -74,7 +83,7 @@ from minigrad.nn.modules import (
     ZeroPad2d,
     ZeroPad3d,
 )
-from minigrad.nn.parameter import Parameter
+from minigrad.nn.parameter import Parameter, UninitializedBuffer, UninitializedParameter
 
 __all__ = [
     "AvgPool2d", "BCELoss", "BCEWithLogitsLoss", "BatchNorm1d", "BatchNorm2d", "Conv2d",
@@ -94,3 +103,8 @@ __all__ += [
     "Tanhshrink", "Threshold",
 ]  # fmt: skip
 __all__ += ["CosineSimilarity", "GroupNorm", "LayerNorm", "PairwiseDistance"]
+__all__ += ["AlphaDropout", "Dropout1d", "Dropout2d", "Dropout3d", "FeatureAlphaDropout"]
+__all__ += [
+    "LazyBatchNorm1d", "LazyBatchNorm2d", "LazyConv2d", "LazyLinear", "UninitializedBuffer",
+    "UninitializedParameter",
+]  # fmt: skip

@@ -43,3 +43,66 @@ class Parameter(Tensor):
         copy = Parameter(self._data.copy(), self.requires_grad)
         memo[id(self)] = copy
         return copy
+
+
+class UninitializedParameter(Parameter):
+    """A Parameter with no shape yet, held by a lazy module (``nn.LazyLinear``, ...) until its
+    first forward call ``materialize``\\ s it: it then becomes a plain ``Parameter``, the same
+    object, so an optimizer built before the first call keeps working.
+
+    Example::
+
+        fc = nn.LazyLinear(10)
+        fc.weight  # <UninitializedParameter>
+        fc(mg.randn(2, 3)); fc.weight.shape  # (10, 3)
+    """
+
+    cls_to_become = Parameter
+
+    def __init__(self, requires_grad=True, device=None, dtype=None):
+        super().__init__(np.empty(0, dtypes.get_default_dtype() if dtype is None else dtype),
+                         requires_grad)  # fmt: skip
+
+    def materialize(self, shape, device=None, dtype=None):
+        """Give this parameter an (uninitialised) array of ``shape`` and make it a Parameter."""
+        self._data = np.empty(tuple(shape), self._data.dtype if dtype is None else dtype)
+        self.__class__ = self.cls_to_become
+
+    @property
+    def shape(self):
+        raise RuntimeError(
+            "Can't access the shape of an uninitialized parameter or buffer. This error "
+            "usually happens in `load_state_dict` when trying to load an uninitialized "
+            "parameter into an initialized one. Call `forward` to initialize the parameters "
+            "before accessing their attributes."
+        )
+
+    def __repr__(self):
+        return f"<{type(self).__name__}>"
+
+    def __deepcopy__(self, memo):
+        copy = UninitializedParameter(self.requires_grad, dtype=self._data.dtype)
+        memo[id(self)] = copy
+        return copy
+
+
+class UninitializedBuffer(Tensor):
+    """A buffer with no shape yet (a lazy BatchNorm's running statistics), materialised
+    into a plain Tensor by the module's first call, like ``UninitializedParameter``."""
+
+    cls_to_become = Tensor
+    materialize = UninitializedParameter.materialize
+    shape = UninitializedParameter.shape
+    __repr__ = UninitializedParameter.__repr__
+
+    def __init__(self, requires_grad=False, device=None, dtype=None):
+        self._data = np.empty(0, dtypes.get_default_dtype() if dtype is None else dtype)
+        self.grad = None
+        self.grad_fn = None
+        self._output_index = 0
+        self.requires_grad = requires_grad
+
+    def __deepcopy__(self, memo):
+        copy = UninitializedBuffer(self.requires_grad, dtype=self._data.dtype)
+        memo[id(self)] = copy
+        return copy

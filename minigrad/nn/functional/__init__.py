@@ -40,7 +40,14 @@ from minigrad.nn.functional.conv import (
     receptive_field,
 )
 from minigrad.nn.functional.distance import cosine_similarity, normalize, pairwise_distance
-from minigrad.nn.functional.dropout import dropout
+from minigrad.nn.functional.dropout import (
+    alpha_dropout,
+    dropout,
+    dropout1d,
+    dropout2d,
+    dropout3d,
+    feature_alpha_dropout,
+)
 from minigrad.nn.functional.linear import linear
 from minigrad.nn.functional.loss import (
     binary_cross_entropy,
@@ -65,3 +72,4 @@ __all__ += [
     "softplus", "softshrink", "softsign", "tanhshrink", "threshold",
 ]  # fmt: skip
 __all__ += ["cosine_similarity", "group_norm", "layer_norm", "normalize", "pairwise_distance"]
+__all__ += ["alpha_dropout", "dropout1d", "dropout2d", "dropout3d", "feature_alpha_dropout"]

@@ -1,9 +1,12 @@
 """Losses: cross_entropy, nll_loss, mse_loss, binary_cross_entropy (with logits).
 
-Each takes ``reduction``: 'mean' (the default), 'sum' or 'none' (one loss per element).
+Each takes ``reduction``: 'mean' (the default), 'sum' or 'none' (one loss per element), and
+PyTorch's deprecated ``size_average`` and ``reduce`` flags in PyTorch's positions.
 """
 
 import math
+import os
+import sys
 import warnings
 
 import numpy as np
@@ -12,6 +15,7 @@ from minigrad import dtypes, ops
 from minigrad.tensor import ShapeError, Tensor, as_tensor, where
 
 REDUCTIONS = ("mean", "sum", "none")
+_NN_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 def _check_reduction(reduction):
@@ -19,6 +23,26 @@ def _check_reduction(reduction):
         raise ValueError(
             f"{reduction!r} is not a valid value for reduction: use 'mean', 'sum' or 'none'"
         )
+
+
+def legacy_reduction(size_average, reduce, reduction):
+    """``reduction`` as the deprecated flags choose it, when either is given (with PyTorch's
+    warning): both true (or None) -> 'mean', ``reduce`` alone -> 'sum', else 'none'."""
+    if size_average is None and reduce is None:
+        return reduction
+    size_average = True if size_average is None else size_average
+    reduce = True if reduce is None else reduce
+    reduction = "none" if not reduce else "mean" if size_average else "sum"
+    # Point the warning at the user's line: the first frame outside minigrad/nn.
+    frame, stacklevel = sys._getframe(), 1
+    while frame is not None and os.path.abspath(frame.f_code.co_filename).startswith(_NN_DIR):
+        frame, stacklevel = frame.f_back, stacklevel + 1
+    warnings.warn(
+        "size_average and reduce args will be deprecated, please use "
+        f"reduction='{reduction}' instead.",
+        stacklevel=stacklevel,
+    )
+    return reduction
 
 
 def _reduce(losses, reduction):
@@ -61,7 +85,10 @@ def _class_targets(name, input, target, ignore_index):
     return array, class_dim, valid
 
 
-def nll_loss(input, target, weight=None, ignore_index=-100, reduction="mean"):
+def nll_loss(
+    input, target, weight=None, size_average=None, ignore_index=-100, reduce=None,
+    reduction="mean",
+):  # fmt: skip
     """The negative log-likelihood: -input[n, target[n]], weighted by ``weight[target[n]]``.
 
     Shapes: input (N, C) (or (C,), or (N, C, d1, ...)) of log-probabilities; target (N,)
@@ -73,6 +100,7 @@ def nll_loss(input, target, weight=None, ignore_index=-100, reduction="mean"):
         logp = F.log_softmax(mg.randn(4, 3), dim=1)
         F.nll_loss(logp, mg.tensor([0, 2, 1, 0]))
     """
+    reduction = legacy_reduction(size_average, reduce, reduction)
     _check_reduction(reduction)
     input = as_tensor(input)
     array, class_dim, valid = _class_targets("nll_loss", input, target, ignore_index)
@@ -103,8 +131,9 @@ def _mean_over(total, count):
 
 
 def cross_entropy(
-    input, target, weight=None, ignore_index=-100, reduction="mean", label_smoothing=0.0
-):
+    input, target, weight=None, size_average=None, ignore_index=-100, reduce=None,
+    reduction="mean", label_smoothing=0.0,
+):  # fmt: skip
     """Softmax cross-entropy of logits: nll_loss(log_softmax(input, class dim), target).
 
     Shapes: input (N, C) logits (or (C,), or (N, C, d1, ...)); target (N,) of int64 class
@@ -117,6 +146,7 @@ def cross_entropy(
         loss = F.cross_entropy(logits, mg.tensor([0, 2, 1, 0]))
         loss.backward()
     """
+    reduction = legacy_reduction(size_average, reduce, reduction)
     _check_reduction(reduction)
     if not 0.0 <= label_smoothing <= 1.0:
         raise ValueError(f"label_smoothing must be between 0.0 and 1.0, got {label_smoothing}")
@@ -164,12 +194,14 @@ def cross_entropy(
     return loss * (1 - label_smoothing) + smooth * (label_smoothing / classes)
 
 
-def mse_loss(input, target, reduction="mean"):
+def mse_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):
     """The squared error (input - target) ** 2, reduced; warns when the shapes differ (they
-    are broadcast, which is rarely what was meant).
+    are broadcast, which is rarely what was meant). ``weight`` (the input's shape) weighs each
+    element; 'mean' then divides by the total weight.
 
     Example: ``F.mse_loss(mg.tensor([1.0, 2.0]), mg.tensor([1.0, 4.0]))`` is ``tensor(2.)``.
     """
+    reduction = legacy_reduction(size_average, reduce, reduction)
     _check_reduction(reduction)
     input, target = as_tensor(input), as_tensor(target)
     if input.shape != target.shape:
@@ -180,7 +212,17 @@ def mse_loss(input, target, reduction="mean"):
             stacklevel=2,
         )
     diff = input - target
-    return _reduce(diff * diff, reduction)
+    if weight is None:
+        return _reduce(diff * diff, reduction)
+    weight = _like_input(weight, input)
+    if weight.shape != input.shape:
+        raise ValueError(
+            f"mse_loss: weight of shape {tuple(weight.shape)} must have the input's shape "
+            f"{tuple(input.shape)} (Weights and input must have the same size.)"
+        )
+    losses = diff * diff * weight
+    # 'mean' is the weighted mean, as PyTorch's: divided by the total weight.
+    return losses.sum() / weight.sum() if reduction == "mean" else _reduce(losses, reduction)
 
 
 def _same_shape(name, input, target):
@@ -196,7 +238,9 @@ def _like_input(x, input):
     return x if x.dtype == input.dtype else x.to(input.dtype)
 
 
-def binary_cross_entropy(input, target, weight=None, reduction="mean"):
+def binary_cross_entropy(
+    input, target, weight=None, size_average=None, reduce=None, reduction="mean"
+):
     """-(t log p + (1 - t) log(1 - p)) for probabilities p = ``input`` in [0, 1]; each log is
     clamped at -100, as PyTorch does, so p = 0 or 1 gives a finite loss. ``weight``
     (broadcast to the input) rescales each element's loss.
@@ -206,6 +250,7 @@ def binary_cross_entropy(input, target, weight=None, reduction="mean"):
         p = mg.tensor([0.9, 0.2])
         F.binary_cross_entropy(p, mg.tensor([1.0, 0.0]))  # (-log 0.9 - log 0.8) / 2
     """
+    reduction = legacy_reduction(size_average, reduce, reduction)
     _check_reduction(reduction)
     input = as_tensor(input)
     target = _like_input(target, input)
@@ -222,7 +267,10 @@ def binary_cross_entropy(input, target, weight=None, reduction="mean"):
     return _reduce(losses, reduction)
 
 
-def binary_cross_entropy_with_logits(input, target, weight=None, reduction="mean", pos_weight=None):
+def binary_cross_entropy_with_logits(
+    input, target, weight=None, size_average=None, reduce=None, reduction="mean",
+    pos_weight=None,
+):  # fmt: skip
     """binary_cross_entropy(sigmoid(input), target), in one stable step: exact and finite
     for logits of any magnitude. ``pos_weight`` (broadcast over the last dimension, as
     PyTorch) weighs the positive term; ``weight`` rescales each element's loss.
@@ -231,6 +279,7 @@ def binary_cross_entropy_with_logits(input, target, weight=None, reduction="mean
 
         F.binary_cross_entropy_with_logits(mg.tensor([2.0, -1.0]), mg.tensor([1.0, 0.0]))
     """
+    reduction = legacy_reduction(size_average, reduce, reduction)
     _check_reduction(reduction)
     input = as_tensor(input)
     target = _like_input(target, input)

@@ -3,21 +3,23 @@
 import numpy as np
 
 from minigrad.nn import functional as F
-from minigrad.nn.functional.loss import _check_reduction
+from minigrad.nn.functional.loss import _check_reduction, legacy_reduction
 from minigrad.nn.modules.module import Module
 from minigrad.tensor import Tensor
 
 
 class _Loss(Module):
-    def __init__(self, reduction="mean"):
+    def __init__(self, size_average=None, reduce=None, reduction="mean"):
         super().__init__()
+        # The deprecated flags decide once, here, as in PyTorch.
+        reduction = legacy_reduction(size_average, reduce, reduction)
         _check_reduction(reduction)
         self.reduction = reduction
 
 
 class _WeightedLoss(_Loss):
-    def __init__(self, weight=None, reduction="mean"):
-        super().__init__(reduction)
+    def __init__(self, weight=None, size_average=None, reduce=None, reduction="mean"):
+        super().__init__(size_average, reduce, reduction)
         # A buffer, as in PyTorch, so that it travels with the state dict.
         self.register_buffer("weight", _buffer(weight))
 
@@ -31,15 +33,18 @@ class CrossEntropyLoss(_WeightedLoss):
         loss = criterion(model(x), y)
     """
 
-    def __init__(self, weight=None, ignore_index=-100, reduction="mean", label_smoothing=0.0):
-        super().__init__(weight, reduction)
+    def __init__(
+        self, weight=None, size_average=None, ignore_index=-100, reduce=None, reduction="mean",
+        label_smoothing=0.0,
+    ):  # fmt: skip
+        super().__init__(weight, size_average, reduce, reduction)
         self.ignore_index = ignore_index
         self.label_smoothing = label_smoothing
 
     def forward(self, input, target):
         return F.cross_entropy(
-            input, target, _array(self.weight), self.ignore_index, self.reduction,
-            self.label_smoothing,
+            input, target, _array(self.weight), ignore_index=self.ignore_index,
+            reduction=self.reduction, label_smoothing=self.label_smoothing,
         )  # fmt: skip
 
 
@@ -49,12 +54,17 @@ class NLLLoss(_WeightedLoss):
     Example: ``nn.NLLLoss()(F.log_softmax(logits, dim=1), y)``.
     """
 
-    def __init__(self, weight=None, ignore_index=-100, reduction="mean"):
-        super().__init__(weight, reduction)
+    def __init__(
+        self, weight=None, size_average=None, ignore_index=-100, reduce=None, reduction="mean"
+    ):
+        super().__init__(weight, size_average, reduce, reduction)
         self.ignore_index = ignore_index
 
     def forward(self, input, target):
-        return F.nll_loss(input, target, _array(self.weight), self.ignore_index, self.reduction)
+        return F.nll_loss(
+            input, target, _array(self.weight), ignore_index=self.ignore_index,
+            reduction=self.reduction,
+        )  # fmt: skip
 
 
 class MSELoss(_Loss):
@@ -83,8 +93,10 @@ class BCEWithLogitsLoss(_Loss):
     Example: ``nn.BCEWithLogitsLoss()(logits, targets)``.
     """
 
-    def __init__(self, weight=None, reduction="mean", pos_weight=None):
-        super().__init__(reduction)
+    def __init__(
+        self, weight=None, size_average=None, reduce=None, reduction="mean", pos_weight=None
+    ):
+        super().__init__(size_average, reduce, reduction)
         self.register_buffer("weight", _buffer(weight))
         self.register_buffer("pos_weight", _buffer(pos_weight))
 

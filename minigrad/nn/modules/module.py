@@ -11,7 +11,7 @@ import collections.abc
 import numpy as np
 
 from minigrad.nn.modules._hooks import BackwardHook, RemovableHandle
-from minigrad.nn.parameter import Parameter
+from minigrad.nn.parameter import Parameter, UninitializedBuffer, UninitializedParameter
 from minigrad.tensor import Tensor
 
 IncompatibleKeys = collections.namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])
@@ -511,6 +511,8 @@ class Module:
                 continue
             value = state_dict[key]
             array = value._data if isinstance(value, Tensor) else np.asarray(value)
+            if isinstance(target, UninitializedParameter | UninitializedBuffer):  # lazy modules'
+                target.materialize(array.shape)
             if array.shape != target.shape:
                 errors.append(
                     f"size mismatch for {key}: copying a param with shape {array.shape} from "
