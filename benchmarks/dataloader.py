@@ -1,0 +1,101 @@
+"""DataLoader throughput: minigrad against PyTorch, with 0, 1 and 2 worker processes.
+
+    python -m benchmarks.dataloader            # 10,000 MNIST images a pass, 3 rounds
+    python -m benchmarks.dataloader --quick    # 1,024 images, 1 round (CI)
+
+The pipeline is the one of the PyTorch examples plus augmentation: ToTensor, Normalize,
+RandomCrop(28, padding=2), batches of 64, shuffled. PyTorch's side is its own DataLoader
+with the same transforms written in torch ops (tests/pytorch_programs/torch_side, since
+torchvision does not import beside this torch build). One pass over the images is timed
+per configuration, worker start-up included, and the frameworks alternate, round after
+round; the median pass is reported as images/s. The data are MNIST in torchvision's
+layout under a temporary root, linked to $MINIGRAD_DATA/mnist (else the shipped sample).
+"""
+
+import argparse
+import json
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+WORKERS = (0, 1, 2)
+BATCH = 64
+
+
+def mnist_root(tmp):
+    """<tmp>/MNIST/raw/ holding links to the gzipped IDX files."""
+    data = os.environ.get("MINIGRAD_DATA")
+    source = Path(data) / "mnist" if data else ROOT / "minigrad" / "data" / "mnist_sample"
+    raw = Path(tmp) / "MNIST" / "raw"
+    raw.mkdir(parents=True)
+    for f in source.glob("*-ubyte.gz"):
+        (raw / f.name).symlink_to(f.resolve())
+    return str(tmp)
+
+
+def loader(framework, root, images, workers):
+    if framework == "torch":
+        sys.path.insert(0, str(ROOT / "tests" / "pytorch_programs" / "torch_side"))
+        import torch
+        from torchvision import datasets, transforms  # the stand-in, in torch ops
+
+        data = torch.utils.data
+    else:
+        import minigrad as torch
+        from minigrad.vision import datasets, transforms
+
+        data = torch.utils.data
+    transform = transforms.Compose([
+        transforms.ToTensor(),
+        transforms.Normalize((0.1307,), (0.3081,)),
+        transforms.RandomCrop(28, padding=2),
+    ])
+    dataset = data.Subset(datasets.MNIST(root, train=True, transform=transform), range(images))
+    return data.DataLoader(dataset, batch_size=BATCH, shuffle=True, num_workers=workers)
+
+
+def one_pass(make_loader):
+    start = time.perf_counter()
+    seen = sum(len(x) for x, _ in make_loader())
+    return seen / (time.perf_counter() - start)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--out", default=None, help="write the results as JSON here")
+    args = parser.parse_args(argv)
+    images, rounds = (1024, 1) if args.quick else (10_000, 3)
+    try:
+        import torch  # noqa: F401
+
+        frameworks = ("minigrad", "torch")
+    except ImportError:
+        frameworks = ("minigrad",)
+    rates = {(f, w): [] for f in frameworks for w in WORKERS}
+    with tempfile.TemporaryDirectory() as tmp:
+        root = mnist_root(tmp)
+        for _ in range(rounds):
+            for w in WORKERS:
+                for f in frameworks:
+                    rates[f, w].append(one_pass(lambda: loader(f, root, images, w)))
+    result = {f"{f}/{w}": statistics.median(r) for (f, w), r in rates.items()}
+    print(f"DataLoader, {images} MNIST images a pass, batch {BATCH}, ToTensor+Normalize+RandomCrop, "
+          f"{os.cpu_count()} cores")
+    print(f"{'workers':>8} {'minigrad img/s':>15} {'torch img/s':>12} {'ratio':>6} {'vs 0 workers':>13}")
+    for w in WORKERS:
+        mine = result[f"minigrad/{w}"]
+        theirs = result.get(f"torch/{w}")
+        ratio = f"{mine / theirs:6.2f}" if theirs else "     -"
+        print(f"{w:>8} {mine:>15.0f} {theirs or 0:>12.0f} {ratio} {mine / result['minigrad/0']:>12.2f}x")
+    if args.out:
+        Path(args.out).write_text(json.dumps({"images": images, "rounds": rounds, "images_per_s": result}, indent=2))
+    return result
+
+
+if __name__ == "__main__":
+    main()
