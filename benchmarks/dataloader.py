@@ -82,18 +82,21 @@ def main(argv=None):
         for _ in range(rounds):
             for w in WORKERS:
                 for f in frameworks:
-                    rates[f, w].append(one_pass(lambda: loader(f, root, images, w)))
+                    rates[f, w].append(one_pass(lambda f=f, w=w: loader(f, root, images, w)))
     result = {f"{f}/{w}": statistics.median(r) for (f, w), r in rates.items()}
-    print(f"DataLoader, {images} MNIST images a pass, batch {BATCH}, ToTensor+Normalize+RandomCrop, "
-          f"{os.cpu_count()} cores")
-    print(f"{'workers':>8} {'minigrad img/s':>15} {'torch img/s':>12} {'ratio':>6} {'vs 0 workers':>13}")
+    print(f"DataLoader, {images} MNIST images a pass, batch {BATCH}, "
+          f"ToTensor+Normalize+RandomCrop, {os.cpu_count()} cores")
+    print(f"{'workers':>8} {'minigrad img/s':>15} {'torch img/s':>12} {'ratio':>6} "
+          f"{'vs 0 workers':>13}")
     for w in WORKERS:
         mine = result[f"minigrad/{w}"]
         theirs = result.get(f"torch/{w}")
         ratio = f"{mine / theirs:6.2f}" if theirs else "     -"
-        print(f"{w:>8} {mine:>15.0f} {theirs or 0:>12.0f} {ratio} {mine / result['minigrad/0']:>12.2f}x")
+        speedup = mine / result["minigrad/0"]
+        print(f"{w:>8} {mine:>15.0f} {theirs or 0:>12.0f} {ratio} {speedup:>12.2f}x")
     if args.out:
-        Path(args.out).write_text(json.dumps({"images": images, "rounds": rounds, "images_per_s": result}, indent=2))
+        report = {"images": images, "rounds": rounds, "images_per_s": result}
+        Path(args.out).write_text(json.dumps(report, indent=2))
     return result
 
 

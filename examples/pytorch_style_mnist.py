@@ -95,7 +95,7 @@ def main(argv=None):
     parser.add_argument("--num-workers", type=int, default=0, metavar="N")
     parser.add_argument("--save-model", action="store_true")
     parser.add_argument("--data", default=None, metavar="ROOT",
-                        help="torchvision-style root holding MNIST/raw/ (default: minigrad's lookup)")
+                        help="a root holding MNIST/raw/ (default: minigrad's data lookup)")
     args = parser.parse_args(argv)
 
     use_accel = not args.no_accel and torch.accelerator.is_available()

@@ -65,7 +65,7 @@ from minigrad.tensor import (
 _FUNCTIONS = (
     "add sub mul div pow neg exp log sqrt abs sin cos tanh sigmoid relu clamp clip square "
     "sum mean var std amax amin max min argmax argmin softmax log_softmax reshape flatten "
-    "transpose permute squeeze unsqueeze matmul clone detach t"
+    "transpose permute squeeze unsqueeze matmul clone detach t equal"
 ).split()
 
 

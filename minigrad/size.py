@@ -1,6 +1,7 @@
 """``mg.Size``: a tensor's shape, a tuple that prints as PyTorch's ``torch.Size``."""
 
 import builtins
+import sys
 
 
 class Size(tuple):
@@ -14,9 +15,11 @@ class Size(tuple):
     __str__ = __repr__
 
     def __format__(self, format_spec):
-        # f-strings (minigrad's error messages among them) show the plain tuple, "(2, 3)";
-        # print() and repr() show minigrad.Size([2, 3]) as PyTorch does.
-        return tuple.__repr__(self).__format__(format_spec)
+        # A user's f"{x.shape}" prints minigrad.Size([2, 3]) as PyTorch's does; minigrad's own
+        # error messages show the plain tuple, "(2, 3)", which reads better inside a sentence.
+        caller = sys._getframe(1).f_globals.get("__name__", "")
+        text = tuple.__repr__(self) if caller.partition(".")[0] == "minigrad" else repr(self)
+        return text.__format__(format_spec)
 
     def __getitem__(self, index):
         item = tuple.__getitem__(self, index)

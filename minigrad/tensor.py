@@ -158,6 +158,12 @@ class Tensor:
     def tolist(self):
         return self._data.tolist()
 
+    def equal(self, other):
+        """True when ``other`` has this shape and the same values (a Python bool, as torch)."""
+        if not isinstance(other, Tensor):
+            raise TypeError(f"equal(): argument 'other' must be Tensor, not {type(other).__name__}")
+        return self.shape == other.shape and bool((self._data == other._data).all())
+
     def to(self, *args, dtype=None, device=None, non_blocking=False, copy=False, **kwargs):
         """``to(dtype)``, ``to(device)``, ``to(device, dtype)`` or ``to(other)`` (its dtype and
         device). Self when nothing changes, unless ``copy=True``; a non-CPU device raises."""

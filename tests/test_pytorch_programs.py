@@ -29,7 +29,8 @@ def to_minigrad(source):
         if IMPORT_LINE.match(line):
             bare = line.split()
             if bare in (["import", "torch"], ["import", "torchvision"]):
-                line = f"import {bare[1].replace('torch', 'minigrad', 1).replace('vision', '.vision')} as {bare[1]}\n"
+                module = "minigrad" if bare[1] == "torch" else "minigrad.vision"
+                line = f"import {module} as {bare[1]}\n"
             else:
                 line = re.sub(r"\btorchvision\b", "minigrad.vision", line, count=1)
                 line = re.sub(r"\btorch\b", "minigrad", line, count=1)
@@ -40,21 +41,26 @@ def to_minigrad(source):
 def test_the_import_rule_changes_import_lines_only():
     source = (PROGRAMS / "mnist_main.py").read_text()
     converted = to_minigrad(source)
-    changed = [(a, b) for a, b in zip(source.splitlines(), converted.splitlines()) if a != b]
-    assert changed == [
+    pairs = zip(source.splitlines(), converted.splitlines())
+    changed = [(a, b) for a, b in pairs if a != b]
+    assert changed == [  # fmt: skip
         ("import torch", "import minigrad as torch"),
         ("import torch.nn as nn", "import minigrad.nn as nn"),
         ("import torch.nn.functional as F", "import minigrad.nn.functional as F"),
         ("import torch.optim as optim", "import minigrad.optim as optim"),
-        ("from torchvision import datasets, transforms", "from minigrad.vision import datasets, transforms"),
-        ("from torch.optim.lr_scheduler import StepLR", "from minigrad.optim.lr_scheduler import StepLR"),
+        ("from torchvision import datasets, transforms",
+         "from minigrad.vision import datasets, transforms"),
+        ("from torch.optim.lr_scheduler import StepLR",
+         "from minigrad.optim.lr_scheduler import StepLR"),
     ]
-    assert "torch" not in to_minigrad("from torch.utils.data import DataLoader\n").replace("minigrad", "")
+    line = to_minigrad("from torch.utils.data import DataLoader\n")
+    assert line == "from minigrad.utils.data import DataLoader\n"
 
 
 @pytest.fixture(scope="module")
 def workdir(tmp_path_factory):
-    """<tmp>/data/{MNIST,FashionMNIST}/raw/ as torchvision lays them out; programs run in <tmp>/run."""
+    """<tmp>/data/{MNIST,FashionMNIST}/raw/ as torchvision lays them out; programs run in
+    <tmp>/run."""
     if not DATA:
         pytest.skip("MINIGRAD_DATA is not set: these programs read the full data sets")
     root = tmp_path_factory.mktemp("programs")
@@ -104,12 +110,13 @@ def test_data_tutorial_runs(workdir):
 def test_quickstart_runs_to_its_end(workdir):
     out = run_program("quickstart", workdir, 1, 2000)
     assert "Shape of X [N, C, H, W]: minigrad.Size([64, 1, 28, 28])" in out
-    assert "Shape of y: minigrad.Size([64]) minigrad.int64" in out
+    assert "Shape of y: minigrad.Size([64]) int64" in out  # PyTorch: torch.int64
     assert "Saved PyTorch Model State to model.pth" in out and 'Predicted: "' in out
 
 
 def test_mnist_example_learns(workdir):
-    out = run_program("mnist_main", workdir, "--epochs", 1, "--subset", 2000, "--log-interval", 100)
+    out = run_program("mnist_main", workdir, "--epochs", 1, "--subset", 2000,
+                      "--log-interval", 100)
     assert "Using device: cpu" in out
     assert final(out, "accuracy") > 0.75  # PyTorch: 0.83 for the same run
 
@@ -121,5 +128,6 @@ def test_mnist_example_with_a_worker_process(workdir):
 
 
 def test_mnist_2018_example_learns(workdir):
-    out = run_program("mnist_main_2018", workdir, "--epochs", 2, "--subset", 2000, "--log-interval", 100)
-    assert final(out, "accuracy") > 0.3  # PyTorch: 0.16 after one epoch, SGD at lr 0.01
+    out = run_program("mnist_main_2018", workdir, "--epochs", 2, "--subset", 2000,
+                      "--lr", 0.05, "--log-interval", 100)
+    assert final(out, "accuracy") > 0.6  # PyTorch: 0.78 for the same run

@@ -21,7 +21,11 @@ def test_size_prints_slices_and_counts_as_torch():
     assert type(ours[1:]) is mg.Size and ours[1:] == (3,) and ours[0] == 2
     assert type(ours + (4,)) is mg.Size and ours.numel() == theirs.numel() == 6
     assert mg.zeros(2, 3).size() == ours and mg.zeros(2, 3).size(-1) == 3
-    assert mg.Size([]).numel() == 1 and f"{ours}" == "(2, 3)"  # messages show the tuple
+    assert mg.Size([]).numel() == 1
+    # A user's f-string prints as PyTorch's; minigrad's own messages show the plain tuple.
+    assert f"{ours}" == repr(ours) == f"{theirs}".replace("torch", "minigrad")
+    with pytest.raises(Exception, match=r"\(2, 3\)"):
+        mg.zeros(2, 3).view(4, 5)
 
 
 def test_t_as_torch():
@@ -184,3 +188,14 @@ def test_new_factories_as_torch():
         assert x.new_zeros(2, device="cpu").device == x.device
     with pytest.raises(RuntimeError, match="found no GPU"):
         mg.ones(2).new_zeros(2, device="cuda")
+
+
+def test_equal_matches_torch():
+    torch = pytest.importorskip("torch")
+    cases = [([1.0, 2.0], [1.0, 2.0]), ([1.0, 2.0], [1.0, 3.0]), ([1.0, 2.0], [[1.0, 2.0]]),
+             ([float("nan")], [float("nan")])]
+    for a, b in cases:
+        assert mg.equal(mg.tensor(a), mg.tensor(b)) is torch.equal(torch.tensor(a), torch.tensor(b))
+    assert mg.tensor([1, 2]).equal(mg.tensor([1, 2])) is True
+    with pytest.raises(TypeError, match="'other' must be Tensor"):
+        mg.equal(mg.tensor([1.0]), [1.0])
