@@ -83,3 +83,15 @@ def test_loop_baseline_learns():
     model = reference_loops.LoopCNN(seed=0)
     losses = [model.train_step(images[0, 0], labels[0], lr=0.01) for _ in range(3)]
     assert losses[2] < losses[1] < losses[0]
+
+
+def test_dataloader_benchmark_quick_run(tmp_path):
+    out = tmp_path / "loader.json"
+    result = subprocess.run(
+        [sys.executable, "-m", "benchmarks.dataloader", "--quick", "--out", str(out)],
+        cwd=ROOT, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    rates = json.loads(out.read_text())["images_per_s"]
+    assert {"minigrad/0", "minigrad/1", "minigrad/2"} <= set(rates)
+    assert all(rate > 0 for rate in rates.values())

@@ -131,3 +131,15 @@ def test_mnist_2018_example_learns(workdir):
     out = run_program("mnist_main_2018", workdir, "--epochs", 2, "--subset", 2000,
                       "--lr", 0.05, "--log-interval", 100)
     assert final(out, "accuracy") > 0.6  # PyTorch: 0.78 for the same run
+
+
+def test_pytorch_style_example_runs_on_the_shipped_sample(tmp_path):
+    """examples/pytorch_style_mnist.py on a fresh clone: no data set, the sample stands in."""
+    env = {k: v for k, v in os.environ.items() if k != "MINIGRAD_DATA"}
+    env.update(PYTHONPATH=str(ROOT), HOME=str(tmp_path))  # no cached MNIST either
+    result = subprocess.run([sys.executable, str(ROOT / "examples" / "pytorch_style_mnist.py"),
+                             "--dry-run"], cwd=tmp_path, env=env, capture_output=True,
+                            text=True, timeout=120)
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
+    assert "Using device: cpu" in result.stdout
+    assert "Accuracy: " in result.stdout and "/1000 (" in result.stdout
