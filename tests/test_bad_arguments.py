@@ -40,3 +40,19 @@ def test_conv2d_refuses_a_bad_kernel_size_at_construction(kernel_size):
 def test_conv2d_good_kernel_sizes():
     assert mg.nn.Conv2d(1, 8, 3).kernel_size == (3, 3)
     assert mg.nn.Conv2d(1, 8, [3, 2]).kernel_size == (3, 2)
+
+
+@pytest.mark.parametrize("data", ["abc", ["a", "b"], [object()], [[1, 2], [3]]])
+def test_tensor_refuses_strings_and_objects(data):
+    with pytest.raises((TypeError, ValueError), match="tensor|inhomogeneous|sequence"):
+        mg.tensor(data)
+
+
+@pytest.mark.parametrize("kwargs, word", [({"eps": -1}, "eps"), ({"eps": "1e-5"}, "eps"),
+                                          ({"momentum": 1.5}, "momentum"),
+                                          ({"momentum": "0.1"}, "momentum")])
+def test_batchnorm_refuses_bad_eps_and_momentum(kwargs, word):
+    for layer in (mg.nn.BatchNorm1d, mg.nn.BatchNorm2d):
+        with pytest.raises(ValueError, match=f"{layer.__name__}: {word}"):
+            layer(3, **kwargs)
+    assert mg.nn.BatchNorm2d(3, eps=0, momentum=None).eps == 0
