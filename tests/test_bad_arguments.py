@@ -56,3 +56,9 @@ def test_batchnorm_refuses_bad_eps_and_momentum(kwargs, word):
         with pytest.raises(ValueError, match=f"{layer.__name__}: {word}"):
             layer(3, **kwargs)
     assert mg.nn.BatchNorm2d(3, eps=0, momentum=None).eps == 0
+
+
+def test_batchnorm_takes_numpy_scalars():
+    import numpy as np
+
+    assert mg.nn.BatchNorm1d(3, eps=np.float32(1e-3), momentum=np.float64(0.2)).momentum == 0.2

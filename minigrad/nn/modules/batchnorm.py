@@ -1,5 +1,7 @@
 """``BatchNorm1d`` and ``BatchNorm2d``."""
 
+import numbers
+
 import numpy as np
 
 from minigrad import factories
@@ -21,10 +23,10 @@ class _BatchNorm(Module):
         super().__init__()
         as_device(device)
         # torch accepts these and then outputs NaN (a negative eps) or fails inside a factory.
-        if isinstance(eps, bool) or not isinstance(eps, int | float) or not eps >= 0:
+        if isinstance(eps, bool) or not isinstance(eps, numbers.Real) or not eps >= 0:
             raise ValueError(f"{type(self).__name__}: eps must be a number >= 0, got {eps!r}")
         if momentum is not None and (isinstance(momentum, bool)
-                                     or not isinstance(momentum, int | float)
+                                     or not isinstance(momentum, numbers.Real)
                                      or not 0 <= momentum <= 1):
             raise ValueError(f"{type(self).__name__}: momentum must be None or in [0, 1], "
                              f"got {momentum!r}")
