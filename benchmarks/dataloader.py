@@ -50,11 +50,13 @@ def dataset_and_loader(framework, root, images):
         from minigrad.vision import datasets, transforms
 
         data = torch.utils.data
-    transform = transforms.Compose([
-        transforms.ToTensor(),
-        transforms.Normalize((0.1307,), (0.3081,)),
-        transforms.RandomCrop(28, padding=2),
-    ])
+    transform = transforms.Compose(
+        [
+            transforms.ToTensor(),
+            transforms.Normalize((0.1307,), (0.3081,)),
+            transforms.RandomCrop(28, padding=2),
+        ]
+    )
     dataset = data.Subset(datasets.MNIST(root, train=True, transform=transform), range(images))
     return dataset, data.DataLoader
 
@@ -89,10 +91,14 @@ def main(argv=None):
                 for f in frameworks:
                     rates[f, w].append(one_pass(*setups[f], w))
     result = {f"{f}/{w}": statistics.median(r) for (f, w), r in rates.items()}
-    print(f"DataLoader, {images} MNIST images a pass, batch {BATCH}, "
-          f"ToTensor+Normalize+RandomCrop, {os.cpu_count()} cores")
-    print(f"{'workers':>8} {'minigrad img/s':>15} {'torch img/s':>12} {'ratio':>6} "
-          f"{'vs 0 workers':>13}")
+    print(
+        f"DataLoader, {images} MNIST images a pass, batch {BATCH}, "
+        f"ToTensor+Normalize+RandomCrop, {os.cpu_count()} cores"
+    )
+    print(
+        f"{'workers':>8} {'minigrad img/s':>15} {'torch img/s':>12} {'ratio':>6} "
+        f"{'vs 0 workers':>13}"
+    )
     for w in WORKERS:
         mine = result[f"minigrad/{w}"]
         theirs = result.get(f"torch/{w}")

@@ -56,8 +56,10 @@ def train(args, model, device, train_loader, optimizer, epoch):
         loss.backward()
         optimizer.step()
         if batch_idx % args.log_interval == 0:
-            print(f"Train Epoch: {epoch} [{batch_idx * len(data)}/{len(train_loader.dataset)} "
-                  f"({100. * batch_idx / len(train_loader):.0f}%)]\tLoss: {loss.item():.6f}")
+            print(
+                f"Train Epoch: {epoch} [{batch_idx * len(data)}/{len(train_loader.dataset)} "
+                f"({100.0 * batch_idx / len(train_loader):.0f}%)]\tLoss: {loss.item():.6f}"
+            )
             if args.dry_run:
                 break
 
@@ -75,8 +77,10 @@ def test(model, device, test_loader):
             correct += pred.eq(target.view_as(pred)).sum().item()
     test_loss /= len(test_loader.dataset)
     accuracy = correct / len(test_loader.dataset)
-    print(f"\nTest set: Average loss: {test_loss:.4f}, "
-          f"Accuracy: {correct}/{len(test_loader.dataset)} ({100. * accuracy:.0f}%)\n")
+    print(
+        f"\nTest set: Average loss: {test_loss:.4f}, "
+        f"Accuracy: {correct}/{len(test_loader.dataset)} ({100.0 * accuracy:.0f}%)\n"
+    )
     return accuracy
 
 
@@ -84,8 +88,13 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description="PyTorch MNIST Example, on minigrad")
     parser.add_argument("--batch-size", type=int, default=64, metavar="N")
     parser.add_argument("--test-batch-size", type=int, default=1000, metavar="N")
-    parser.add_argument("--epochs", type=int, default=3, metavar="N",
-                        help="number of epochs to train (default: 3; PyTorch's example: 14)")
+    parser.add_argument(
+        "--epochs",
+        type=int,
+        default=3,
+        metavar="N",
+        help="number of epochs to train (default: 3; PyTorch's example: 14)",
+    )
     parser.add_argument("--lr", type=float, default=1.0, metavar="LR")
     parser.add_argument("--gamma", type=float, default=0.7, metavar="M")
     parser.add_argument("--no-accel", action="store_true")
@@ -94,8 +103,12 @@ def main(argv=None):
     parser.add_argument("--log-interval", type=int, default=100, metavar="N")
     parser.add_argument("--num-workers", type=int, default=0, metavar="N")
     parser.add_argument("--save-model", action="store_true")
-    parser.add_argument("--data", default=None, metavar="ROOT",
-                        help="a root holding MNIST/raw/ (default: minigrad's data lookup)")
+    parser.add_argument(
+        "--data",
+        default=None,
+        metavar="ROOT",
+        help="a root holding MNIST/raw/ (default: minigrad's data lookup)",
+    )
     args = parser.parse_args(argv)
 
     use_accel = not args.no_accel and torch.accelerator.is_available()
@@ -106,15 +119,20 @@ def main(argv=None):
     train_kwargs = {"batch_size": args.batch_size, "shuffle": True}
     test_kwargs = {"batch_size": args.test_batch_size}
     if args.num_workers:
-        worker_kwargs = {"num_workers": args.num_workers, "persistent_workers": True,
-                         "pin_memory": use_accel}
+        worker_kwargs = {
+            "num_workers": args.num_workers,
+            "persistent_workers": True,
+            "pin_memory": use_accel,
+        }
         train_kwargs.update(worker_kwargs)
         test_kwargs.update(worker_kwargs)
 
-    transform = transforms.Compose([
-        transforms.ToTensor(),
-        transforms.Normalize((0.1307,), (0.3081,)),
-    ])
+    transform = transforms.Compose(
+        [
+            transforms.ToTensor(),
+            transforms.Normalize((0.1307,), (0.3081,)),
+        ]
+    )
     dataset1 = datasets.MNIST(args.data, train=True, download=True, transform=transform)
     dataset2 = datasets.MNIST(args.data, train=False, transform=transform)
     train_loader = torch.utils.data.DataLoader(dataset1, **train_kwargs)

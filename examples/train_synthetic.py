@@ -1,6 +1,6 @@
 """A two-layer network trained on synthetic spirals with nothing but Tensors and autograd.
 
-    python examples/train_synthetic.py
+python examples/train_synthetic.py
 """
 
 import numpy as np

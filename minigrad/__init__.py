@@ -67,6 +67,10 @@ _FUNCTIONS = (
     "sum mean var std amax amin max min argmax argmin softmax log_softmax reshape flatten "
     "transpose permute squeeze unsqueeze matmul clone detach t equal"
 ).split()
+# The common surface (issue 11): math, comparisons and reductions ...
+_FUNCTIONS += "".split()
+# ... and shape, indexing and linear algebra.
+_FUNCTIONS += "".split()
 
 
 def _function(name):

@@ -40,8 +40,7 @@ class device:  # noqa: N801 - PyTorch's name
         name, sep, number = type.partition(":")
         if name not in _TYPES:
             raise RuntimeError(
-                f"Expected one of {', '.join(_TYPES)} device type at start of device string: "
-                f"{type}"
+                f"Expected one of {', '.join(_TYPES)} device type at start of device string: {type}"
             )
         if sep:
             if index is not None or not number.isdigit():

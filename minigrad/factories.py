@@ -129,7 +129,10 @@ def randperm(n, *, generator=None, dtype=None, device=None, requires_grad=False,
 def _like(factory):
     def like(input, dtype=None, device=None, requires_grad=False, **_kw):
         return factory(
-            input.shape, dtype=dtype or input.dtype, device=device, requires_grad=requires_grad,
+            input.shape,
+            dtype=dtype or input.dtype,
+            device=device,
+            requires_grad=requires_grad,
             **_kw,
         )
 
@@ -147,8 +150,12 @@ randn_like = _like(randn)
 
 def full_like(input, fill_value, dtype=None, device=None, requires_grad=False, **_kw):
     return full(
-        input.shape, fill_value, dtype=dtype or input.dtype, device=device,
-        requires_grad=requires_grad, **_kw,
+        input.shape,
+        fill_value,
+        dtype=dtype or input.dtype,
+        device=device,
+        requires_grad=requires_grad,
+        **_kw,
     )
 
 

@@ -937,12 +937,15 @@ def tensor(data, dtype=None, device=None, requires_grad=False, pin_memory=False)
     try:
         array = np.array(data, copy=True)
     except ValueError as error:  # ragged nested lists
-        raise ValueError(f"tensor(): nested lists of unequal lengths cannot be a Tensor "
-                         f"({error})") from None
+        raise ValueError(
+            f"tensor(): nested lists of unequal lengths cannot be a Tensor ({error})"
+        ) from None
     if array.dtype.kind in "USOV":  # strings, objects: numpy keeps them, torch refuses them
-        raise TypeError(f"tensor(): data of type {type(data).__name__} holding "
-                        f"{array.dtype.kind == 'O' and 'objects' or 'strings'} cannot be a "
-                        "Tensor; expected numbers, bools, nested lists of them or an ndarray")
+        raise TypeError(
+            f"tensor(): data of type {type(data).__name__} holding "
+            f"{array.dtype.kind == 'O' and 'objects' or 'strings'} cannot be a "
+            "Tensor; expected numbers, bools, nested lists of them or an ndarray"
+        )
     if dtype is not None:
         array = array.astype(dtype, copy=False)
     elif not isinstance(data, np.ndarray | np.generic):

@@ -254,7 +254,9 @@ OPS = [
         "avg_pool2d", lambda lib, x: _F(lib).avg_pool2d(x, 2, stride=1, padding=1), [[(2, 2, 4, 4)]]
     ),
     OpCase(
-        "leaky_relu", lambda lib, a: _F(lib).leaky_relu(a, 0.2), UNARY_SHAPES[:2],
+        "leaky_relu",
+        lambda lib, a: _F(lib).leaky_relu(a, 0.2),
+        UNARY_SHAPES[:2],
         domain="away_from_zero",
     ),  # fmt: skip
     OpCase("gelu", lambda lib, a: _F(lib).gelu(a), UNARY_SHAPES[:2]),
@@ -314,3 +316,11 @@ OPS = [
 
 def _F(lib):  # noqa: N802 (named as the module it stands for)
     return lib.nn.functional
+
+
+# The common surface's rows live beside this file, one file per area; OPS is still one table.
+from op_db_math import MATH_OPS  # noqa: E402
+from op_db_nn import NN_OPS  # noqa: E402
+from op_db_shape import SHAPE_OPS  # noqa: E402
+
+OPS += MATH_OPS + SHAPE_OPS + NN_OPS

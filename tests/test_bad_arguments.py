@@ -48,9 +48,15 @@ def test_tensor_refuses_strings_and_objects(data):
         mg.tensor(data)
 
 
-@pytest.mark.parametrize("kwargs, word", [({"eps": -1}, "eps"), ({"eps": "1e-5"}, "eps"),
-                                          ({"momentum": 1.5}, "momentum"),
-                                          ({"momentum": "0.1"}, "momentum")])
+@pytest.mark.parametrize(
+    "kwargs, word",
+    [
+        ({"eps": -1}, "eps"),
+        ({"eps": "1e-5"}, "eps"),
+        ({"momentum": 1.5}, "momentum"),
+        ({"momentum": "0.1"}, "momentum"),
+    ],
+)
 def test_batchnorm_refuses_bad_eps_and_momentum(kwargs, word):
     for layer in (mg.nn.BatchNorm1d, mg.nn.BatchNorm2d):
         with pytest.raises(ValueError, match=f"{layer.__name__}: {word}"):

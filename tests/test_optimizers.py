@@ -88,7 +88,8 @@ CASES = {
     ),
     "sgd_maximize_groups": case(
         lambda o, p: o.SGD(p, lr=0.02, momentum=0.9, dampening=0.2, maximize=True),
-        [{"lr": 0.01}, {"momentum": 0.5}], sign=-1.0,
+        [{"lr": 0.01}, {"momentum": 0.5}],
+        sign=-1.0,
     ),  # fmt: skip
     "adam_amsgrad": case(lambda o, p: o.Adam(p, lr=0.05, amsgrad=True, weight_decay=0.05)),
     "adam_maximize": case(
@@ -108,16 +109,19 @@ CASES = {
     ),
     "rmsprop_groups": case(
         lambda o, p: o.RMSprop(p, lr=0.01, weight_decay=0.1, maximize=True),
-        [{"centered": True}, {"momentum": 0.5, "alpha": 0.5}], sign=-1.0,
+        [{"centered": True}, {"momentum": 0.5, "alpha": 0.5}],
+        sign=-1.0,
     ),  # fmt: skip
     "adagrad": case(lambda o, p: o.Adagrad(p, lr=0.1)),
     "adagrad_decay_initial": case(
-        lambda o, p: o.Adagrad(p, lr=0.2, lr_decay=0.05, initial_accumulator_value=0.5,
-                               weight_decay=0.1)  # fmt: skip
+        lambda o, p: o.Adagrad(
+            p, lr=0.2, lr_decay=0.05, initial_accumulator_value=0.5, weight_decay=0.1
+        )  # fmt: skip
     ),
     "adagrad_groups": case(
         lambda o, p: o.Adagrad(p, lr=0.1, maximize=True),
-        [{"lr": 0.3}, {"eps": 1e-3, "lr_decay": 0.1}], sign=-1.0,
+        [{"lr": 0.3}, {"eps": 1e-3, "lr_decay": 0.1}],
+        sign=-1.0,
     ),  # fmt: skip
     "adadelta": case(lambda o, p: o.Adadelta(p)),
     "adadelta_options": case(
@@ -151,7 +155,8 @@ CASES = {
     "asgd_averaging": case(lambda o, p: o.ASGD(p, lr=0.05, lambd=0.01, alpha=0.5, t0=10)),
     "asgd_groups": case(
         lambda o, p: o.ASGD(p, lr=0.05, t0=5, weight_decay=0.1, maximize=True),
-        [{"lr": 0.02}, {"lambd": 0.1}], sign=-1.0,
+        [{"lr": 0.02}, {"lambd": 0.1}],
+        sign=-1.0,
     ),  # fmt: skip
     "rprop": case(lambda o, p: o.Rprop(p, lr=0.01)),
     "rprop_options": case(
@@ -169,9 +174,11 @@ CASES = {
         fixed_loss=True,
     ),  # fmt: skip
     "lbfgs_tolerances": case(
-        lambda o, p: o.LBFGS(p, max_iter=3, tolerance_grad=1e-3, tolerance_change=1e-4,
-                             line_search_fn="strong_wolfe"),
-        sign=1.0, fixed_loss=True,
+        lambda o, p: o.LBFGS(
+            p, max_iter=3, tolerance_grad=1e-3, tolerance_change=1e-4, line_search_fn="strong_wolfe"
+        ),
+        sign=1.0,
+        fixed_loss=True,
     ),  # fmt: skip
 }
 

@@ -48,10 +48,14 @@ def test_the_import_rule_changes_import_lines_only():
         ("import torch.nn as nn", "import minigrad.nn as nn"),
         ("import torch.nn.functional as F", "import minigrad.nn.functional as F"),
         ("import torch.optim as optim", "import minigrad.optim as optim"),
-        ("from torchvision import datasets, transforms",
-         "from minigrad.vision import datasets, transforms"),
-        ("from torch.optim.lr_scheduler import StepLR",
-         "from minigrad.optim.lr_scheduler import StepLR"),
+        (
+            "from torchvision import datasets, transforms",
+            "from minigrad.vision import datasets, transforms",
+        ),
+        (
+            "from torch.optim.lr_scheduler import StepLR",
+            "from minigrad.optim.lr_scheduler import StepLR",
+        ),
     ]
     line = to_minigrad("from torch.utils.data import DataLoader\n")
     assert line == "from minigrad.utils.data import DataLoader\n"
@@ -78,8 +82,14 @@ def run_program(name, workdir, *args, timeout=240):
     converted = workdir / f"{name}.py"
     converted.write_text(to_minigrad((PROGRAMS / f"{name}.py").read_text()))
     env = dict(os.environ, PYTHONPATH=str(ROOT))
-    result = subprocess.run([sys.executable, str(converted), *map(str, args)], cwd=workdir,
-                            env=env, capture_output=True, text=True, timeout=timeout)
+    result = subprocess.run(
+        [sys.executable, str(converted), *map(str, args)],
+        cwd=workdir,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     return result.stdout
 
@@ -115,21 +125,41 @@ def test_quickstart_runs_to_its_end(workdir):
 
 
 def test_mnist_example_learns(workdir):
-    out = run_program("mnist_main", workdir, "--epochs", 1, "--subset", 2000,
-                      "--log-interval", 100)
+    out = run_program("mnist_main", workdir, "--epochs", 1, "--subset", 2000, "--log-interval", 100)
     assert "Using device: cpu" in out
     assert final(out, "accuracy") > 0.75  # PyTorch: 0.83 for the same run
 
 
 def test_mnist_example_with_a_worker_process(workdir):
-    out = run_program("mnist_main", workdir, "--epochs", 1, "--subset", 512, "--num-workers", 2,
-                      "--batch-size", 128, "--dry-run")
+    out = run_program(
+        "mnist_main",
+        workdir,
+        "--epochs",
+        1,
+        "--subset",
+        512,
+        "--num-workers",
+        2,
+        "--batch-size",
+        128,
+        "--dry-run",
+    )
     assert "Test set: Average loss:" in out
 
 
 def test_mnist_2018_example_learns(workdir):
-    out = run_program("mnist_main_2018", workdir, "--epochs", 2, "--subset", 2000,
-                      "--lr", 0.05, "--log-interval", 100)
+    out = run_program(
+        "mnist_main_2018",
+        workdir,
+        "--epochs",
+        2,
+        "--subset",
+        2000,
+        "--lr",
+        0.05,
+        "--log-interval",
+        100,
+    )
     assert final(out, "accuracy") > 0.6  # PyTorch: 0.78 for the same run
 
 
@@ -137,9 +167,14 @@ def test_pytorch_style_example_runs_on_the_shipped_sample(tmp_path):
     """examples/pytorch_style_mnist.py on a fresh clone: no data set, the sample stands in."""
     env = {k: v for k, v in os.environ.items() if k != "MINIGRAD_DATA"}
     env.update(PYTHONPATH=str(ROOT), HOME=str(tmp_path))  # no cached MNIST either
-    result = subprocess.run([sys.executable, str(ROOT / "examples" / "pytorch_style_mnist.py"),
-                             "--dry-run"], cwd=tmp_path, env=env, capture_output=True,
-                            text=True, timeout=120)
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "examples" / "pytorch_style_mnist.py"), "--dry-run"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
     assert "Using device: cpu" in result.stdout
     assert "Accuracy: " in result.stdout and "/1000 (" in result.stdout

@@ -46,7 +46,8 @@ def plateau_metric(step):
 SCHEDULERS = {
     "lambda": (lambda s, o: s.LambdaLR(o, lr_lambda=lambda e: 1 / (1 + e)), "sgd"),
     "lambda_per_group": (
-        lambda s, o: s.LambdaLR(o, [lambda e: 0.9**e, Scale(0.95)]), "sgd",
+        lambda s, o: s.LambdaLR(o, [lambda e: 0.9**e, Scale(0.95)]),
+        "sgd",
     ),  # fmt: skip
     "multiplicative": (lambda s, o: s.MultiplicativeLR(o, lambda e: 0.97), "sgd"),
     "multiplicative_groups": (
@@ -58,7 +59,8 @@ SCHEDULERS = {
     "exponential": (lambda s, o: s.ExponentialLR(o, gamma=0.93), "sgd"),
     "linear": (lambda s, o: s.LinearLR(o, start_factor=0.2, total_iters=9), "sgd"),
     "linear_down": (
-        lambda s, o: s.LinearLR(o, start_factor=1.0, end_factor=0.1, total_iters=30), "sgd",
+        lambda s, o: s.LinearLR(o, start_factor=1.0, end_factor=0.1, total_iters=30),
+        "sgd",
     ),  # fmt: skip
     "constant": (lambda s, o: s.ConstantLR(o, factor=0.25, total_iters=6), "sgd"),
     "polynomial": (lambda s, o: s.PolynomialLR(o, total_iters=40, power=2.0), "sgd"),
@@ -66,79 +68,130 @@ SCHEDULERS = {
     "cosine": (lambda s, o: s.CosineAnnealingLR(o, T_max=12, eta_min=0.001), "sgd"),
     "warm_restarts": (lambda s, o: s.CosineAnnealingWarmRestarts(o, T_0=7), "sgd"),
     "warm_restarts_mult": (
-        lambda s, o: s.CosineAnnealingWarmRestarts(o, T_0=3, T_mult=2, eta_min=0.01), "sgd",
+        lambda s, o: s.CosineAnnealingWarmRestarts(o, T_0=3, T_mult=2, eta_min=0.01),
+        "sgd",
     ),  # fmt: skip
     "cyclic_triangular": (
-        lambda s, o: s.CyclicLR(o, base_lr=0.01, max_lr=0.1, step_size_up=5), "sgd",
+        lambda s, o: s.CyclicLR(o, base_lr=0.01, max_lr=0.1, step_size_up=5),
+        "sgd",
     ),  # fmt: skip
     "cyclic_triangular2": (
-        lambda s, o: s.CyclicLR(o, base_lr=[0.01, 0.02], max_lr=0.2, step_size_up=4,
-                                step_size_down=6, mode="triangular2"),  # fmt: skip
+        lambda s, o: s.CyclicLR(
+            o,
+            base_lr=[0.01, 0.02],
+            max_lr=0.2,
+            step_size_up=4,
+            step_size_down=6,
+            mode="triangular2",
+        ),  # fmt: skip
         "sgd",
     ),
     "cyclic_exp_range_adam": (
-        lambda s, o: s.CyclicLR(o, base_lr=0.001, max_lr=0.01, step_size_up=3,
-                                mode="exp_range", gamma=0.97, base_momentum=0.7),  # fmt: skip
+        lambda s, o: s.CyclicLR(
+            o,
+            base_lr=0.001,
+            max_lr=0.01,
+            step_size_up=3,
+            mode="exp_range",
+            gamma=0.97,
+            base_momentum=0.7,
+        ),  # fmt: skip
         "adam",
     ),
     "cyclic_no_momentum": (
-        lambda s, o: s.CyclicLR(o, 0.01, 0.1, step_size_up=6, cycle_momentum=False), "adam",
+        lambda s, o: s.CyclicLR(o, 0.01, 0.1, step_size_up=6, cycle_momentum=False),
+        "adam",
     ),  # fmt: skip
     "cyclic_scale_fn": (
-        lambda s, o: s.CyclicLR(o, 0.01, 0.1, step_size_up=4, scale_fn=lambda x: 0.5 ** (x / 8),
-                                scale_mode="iterations"),  # fmt: skip
+        lambda s, o: s.CyclicLR(
+            o, 0.01, 0.1, step_size_up=4, scale_fn=lambda x: 0.5 ** (x / 8), scale_mode="iterations"
+        ),  # fmt: skip
         "sgd",
     ),
     "one_cycle_cos": (lambda s, o: s.OneCycleLR(o, max_lr=0.5, total_steps=STEPS), "sgd"),
     "one_cycle_linear_adam": (
-        lambda s, o: s.OneCycleLR(o, max_lr=[0.1, 0.2], epochs=5, steps_per_epoch=10,
-                                  anneal_strategy="linear", pct_start=0.25),  # fmt: skip
+        lambda s, o: s.OneCycleLR(
+            o,
+            max_lr=[0.1, 0.2],
+            epochs=5,
+            steps_per_epoch=10,
+            anneal_strategy="linear",
+            pct_start=0.25,
+        ),  # fmt: skip
         "adam",
     ),
     "one_cycle_three_phase": (
-        lambda s, o: s.OneCycleLR(o, max_lr=0.3, total_steps=STEPS + 3, three_phase=True,
-                                  div_factor=10.0, final_div_factor=100.0,
-                                  base_momentum=0.8, max_momentum=0.9),  # fmt: skip
+        lambda s, o: s.OneCycleLR(
+            o,
+            max_lr=0.3,
+            total_steps=STEPS + 3,
+            three_phase=True,
+            div_factor=10.0,
+            final_div_factor=100.0,
+            base_momentum=0.8,
+            max_momentum=0.9,
+        ),  # fmt: skip
         "sgd",
     ),
     "one_cycle_no_momentum": (
-        lambda s, o: s.OneCycleLR(o, 0.2, total_steps=STEPS, cycle_momentum=False), "sgd",
+        lambda s, o: s.OneCycleLR(o, 0.2, total_steps=STEPS, cycle_momentum=False),
+        "sgd",
     ),  # fmt: skip
     "sequential": (
-        lambda s, o: s.SequentialLR(o, [s.LinearLR(o, start_factor=0.1, total_iters=5),
-                                        s.ExponentialLR(o, gamma=0.9)], milestones=[5]),
+        lambda s, o: s.SequentialLR(
+            o,
+            [s.LinearLR(o, start_factor=0.1, total_iters=5), s.ExponentialLR(o, gamma=0.9)],
+            milestones=[5],
+        ),
         "sgd",
     ),  # fmt: skip
     "sequential_three": (
-        lambda s, o: s.SequentialLR(o, [s.ConstantLR(o, factor=0.5, total_iters=4),
-                                        s.CosineAnnealingLR(o, T_max=10),
-                                        s.StepLR(o, step_size=3)], milestones=[6, 20]),
+        lambda s, o: s.SequentialLR(
+            o,
+            [
+                s.ConstantLR(o, factor=0.5, total_iters=4),
+                s.CosineAnnealingLR(o, T_max=10),
+                s.StepLR(o, step_size=3),
+            ],
+            milestones=[6, 20],
+        ),
         "sgd",
     ),  # fmt: skip
     "chained": (
-        lambda s, o: s.ChainedScheduler([s.ConstantLR(o, factor=0.5, total_iters=4),
-                                         s.ExponentialLR(o, gamma=0.95)]),
+        lambda s, o: s.ChainedScheduler(
+            [s.ConstantLR(o, factor=0.5, total_iters=4), s.ExponentialLR(o, gamma=0.95)]
+        ),
         "sgd",
     ),  # fmt: skip
     "chained_with_optimizer": (
-        lambda s, o: s.ChainedScheduler([s.MultiStepLR(o, [5, 9]), s.LinearLR(o, total_iters=7)],
-                                        optimizer=o),  # fmt: skip
+        lambda s, o: s.ChainedScheduler(
+            [s.MultiStepLR(o, [5, 9]), s.LinearLR(o, total_iters=7)], optimizer=o
+        ),  # fmt: skip
         "adam",
     ),
     "plateau_min_rel": (lambda s, o: s.ReduceLROnPlateau(o, patience=2), "sgd"),
     "plateau_min_abs_cooldown": (
-        lambda s, o: s.ReduceLROnPlateau(o, patience=1, threshold=0.002, threshold_mode="abs",
-                                         cooldown=3, factor=0.5, min_lr=[0.01, 0.05]),
+        lambda s, o: s.ReduceLROnPlateau(
+            o,
+            patience=1,
+            threshold=0.002,
+            threshold_mode="abs",
+            cooldown=3,
+            factor=0.5,
+            min_lr=[0.01, 0.05],
+        ),
         "sgd",
     ),  # fmt: skip
     "plateau_max_rel_eps": (
-        lambda s, o: s.ReduceLROnPlateau(o, mode="max", patience=3, factor=0.7, min_lr=0.02,
-                                         eps=0.01),  # fmt: skip
+        lambda s, o: s.ReduceLROnPlateau(
+            o, mode="max", patience=3, factor=0.7, min_lr=0.02, eps=0.01
+        ),  # fmt: skip
         "adam",
     ),
     "plateau_max_abs": (
-        lambda s, o: s.ReduceLROnPlateau(o, mode="max", threshold_mode="abs", threshold=0.1,
-                                         patience=0),  # fmt: skip
+        lambda s, o: s.ReduceLROnPlateau(
+            o, mode="max", threshold_mode="abs", threshold=0.1, patience=0
+        ),  # fmt: skip
         "sgd",
     ),
 }

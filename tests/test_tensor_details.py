@@ -192,8 +192,12 @@ def test_new_factories_as_torch():
 
 def test_equal_matches_torch():
     torch = pytest.importorskip("torch")
-    cases = [([1.0, 2.0], [1.0, 2.0]), ([1.0, 2.0], [1.0, 3.0]), ([1.0, 2.0], [[1.0, 2.0]]),
-             ([float("nan")], [float("nan")])]
+    cases = [
+        ([1.0, 2.0], [1.0, 2.0]),
+        ([1.0, 2.0], [1.0, 3.0]),
+        ([1.0, 2.0], [[1.0, 2.0]]),
+        ([float("nan")], [float("nan")]),
+    ]
     for a, b in cases:
         assert mg.equal(mg.tensor(a), mg.tensor(b)) is torch.equal(torch.tensor(a), torch.tensor(b))
     assert mg.tensor([1, 2]).equal(mg.tensor([1, 2])) is True

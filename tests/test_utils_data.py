@@ -67,8 +67,9 @@ def test_random_sampler_permutation_replacement_and_seed():
     assert len(RandomSampler(data, num_samples=17)) == len(tud.RandomSampler(data, num_samples=17))
     long = list(RandomSampler(data, num_samples=17))
     assert len(long) == 17 and sorted(long[:7]) == data
-    drawn = list(RandomSampler(data, replacement=True, num_samples=50,
-                               generator=np.random.default_rng(1)))
+    drawn = list(
+        RandomSampler(data, replacement=True, num_samples=50, generator=np.random.default_rng(1))
+    )
     assert len(drawn) == 50 and set(drawn) <= set(data)
 
 
@@ -147,8 +148,10 @@ def test_default_collate_matches_torch():
 
     for batch in batches:
         same(default_collate(batch), tud.default_collate(batch))
-    same(default_collate([mg.ones(2), mg.zeros(2)]),
-         tud.default_collate([torch.ones(2), torch.zeros(2)]))
+    same(
+        default_collate([mg.ones(2), mg.zeros(2)]),
+        tud.default_collate([torch.ones(2), torch.zeros(2)]),
+    )
     with pytest.raises(TypeError, match="batch"):
         default_collate(3)
     with pytest.raises(TypeError, match="object"):

@@ -96,12 +96,15 @@ def _run_hooks(hooks, grads):
             graph = isinstance(grads[index], Tensor)  # create_graph: the gradient has a graph
             replacement = function(grads[index] if graph else Tensor._make(grads[index]))
             if replacement is not None and graph:
-                grads[index] = replacement if isinstance(replacement, Tensor) else Tensor._make(
-                    np.asarray(replacement)
+                grads[index] = (
+                    replacement
+                    if isinstance(replacement, Tensor)
+                    else Tensor._make(np.asarray(replacement))
                 )
             elif replacement is not None:
-                grads[index] = np.asarray(replacement._data if isinstance(replacement, Tensor)
-                                          else replacement)
+                grads[index] = np.asarray(
+                    replacement._data if isinstance(replacement, Tensor) else replacement
+                )
     return grads
 
 

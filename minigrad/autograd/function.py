@@ -29,6 +29,7 @@ class VersionCounter:
     def __init__(self):
         self.value = 0
 
+
 _graph_backward = threading.local()  # .active: a create_graph backward runs in this thread
 
 
@@ -60,8 +61,11 @@ class Context:
                 which = "" if output is None else f", which is output {output} of {self._op},"
                 raise RuntimeError(
                     MODIFIED_MESSAGE.format(
-                        kind=_tensor_kind(array.dtype), shape=list(array.shape), which=which,
-                        version=counter.value, expected=version,
+                        kind=_tensor_kind(array.dtype),
+                        shape=list(array.shape),
+                        which=which,
+                        version=counter.value,
+                        expected=version,
                     )
                 )
         return self._saved

@@ -81,9 +81,7 @@ class DataLoader:
                     f"DataLoader: batch_size must be a positive int or None, got {batch_size!r}"
                 )
             if batch_size <= 0:
-                raise ValueError(
-                    f"DataLoader: batch_size must be a positive int, got {batch_size}"
-                )
+                raise ValueError(f"DataLoader: batch_size must be a positive int, got {batch_size}")
         for name, flag in (("shuffle", shuffle), ("drop_last", drop_last)):
             if flag is not None and not isinstance(flag, bool | np.bool_):
                 raise TypeError(f"DataLoader: {name} must be a bool (True or False), got {flag!r}")
@@ -106,7 +104,8 @@ class DataLoader:
         if num_workers > 0 and prefetch_factor is None:
             prefetch_factor = 2
         if prefetch_factor is not None and (
-            isinstance(prefetch_factor, bool) or not isinstance(prefetch_factor, int)
+            isinstance(prefetch_factor, bool)
+            or not isinstance(prefetch_factor, int)
             or prefetch_factor < 1
         ):
             raise ValueError(
@@ -161,7 +160,8 @@ class DataLoader:
         self._default_order = sampler is None and batch_sampler is None and not iterable
         if not iterable and sampler is None:
             sampler = (
-                RandomSampler(dataset, generator=generator) if shuffle
+                RandomSampler(dataset, generator=generator)
+                if shuffle
                 else SequentialSampler(dataset)
             )
         self.sampler = sampler

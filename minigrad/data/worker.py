@@ -138,8 +138,15 @@ class MultiProcessIter:
         for worker_id, index_queue in enumerate(self._index_queues):
             process = self._ctx.Process(
                 target=_worker_loop,
-                args=(self._fetcher, index_queue, self._result_queue, worker_id,
-                      self._num_workers, self._base_seed + worker_id, self._loader.worker_init_fn),
+                args=(
+                    self._fetcher,
+                    index_queue,
+                    self._result_queue,
+                    worker_id,
+                    self._num_workers,
+                    self._base_seed + worker_id,
+                    self._loader.worker_init_fn,
+                ),
                 daemon=True,  # workers die with the main process: no orphans after Ctrl-C
             )
             process.start()
@@ -227,9 +234,7 @@ class MultiProcessIter:
         dead = [str(p.pid) for p in self._workers if not p.is_alive()]
         if dead:
             self.shutdown()
-            raise RuntimeError(
-                f"DataLoader worker (pid(s) {', '.join(dead)}) exited unexpectedly"
-            )
+            raise RuntimeError(f"DataLoader worker (pid(s) {', '.join(dead)}) exited unexpectedly")
 
     def shutdown(self):
         """Stop the workers and wait for them; safe to call twice."""

@@ -120,8 +120,7 @@ class _LambdaScheduler(LRScheduler):
         if isinstance(lr_lambda, list | tuple):
             if len(lr_lambda) != len(optimizer.param_groups):
                 raise ValueError(
-                    f"Expected {len(optimizer.param_groups)} lr_lambdas, but got "
-                    f"{len(lr_lambda)}"
+                    f"Expected {len(optimizer.param_groups)} lr_lambdas, but got {len(lr_lambda)}"
                 )
             self.lr_lambdas = list(lr_lambda)
         else:
@@ -630,8 +629,11 @@ class OneCycleLR(LRScheduler):
             self._schedule_phases = [
                 phase(up_end, "initial_lr", "max_lr", "max_momentum", "base_momentum"),
                 phase(
-                    float(2 * pct_start * self.total_steps) - 2, "max_lr", "initial_lr",
-                    "base_momentum", "max_momentum",
+                    float(2 * pct_start * self.total_steps) - 2,
+                    "max_lr",
+                    "initial_lr",
+                    "base_momentum",
+                    "max_momentum",
                 ),  # fmt: skip
                 phase(self.total_steps - 1, "initial_lr", "min_lr", "max_momentum", "max_momentum"),
             ]
@@ -684,9 +686,7 @@ class OneCycleLR(LRScheduler):
 def _check_schedulers(owner, optimizer, schedulers):
     for number, scheduler in enumerate(schedulers):
         if not hasattr(scheduler, "optimizer"):
-            raise TypeError(
-                f"{owner} at index {number} should have `optimizer` as its attribute."
-            )
+            raise TypeError(f"{owner} at index {number} should have `optimizer` as its attribute.")
         if isinstance(scheduler, ReduceLROnPlateau):
             raise ValueError(
                 f"{owner} does not support `ReduceLROnPlateau` scheduler as it requires "

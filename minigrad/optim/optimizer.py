@@ -125,9 +125,7 @@ class Optimizer:
         for group in self.param_groups:
             for param in group["params"]:
                 if param in self.state:
-                    state[index[id(param)]] = {
-                        k: _copy(v) for k, v in self.state[param].items()
-                    }
+                    state[index[id(param)]] = {k: _copy(v) for k, v in self.state[param].items()}
         return {"state": state, "param_groups": groups}
 
     def load_state_dict(self, state_dict):

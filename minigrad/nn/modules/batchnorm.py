@@ -25,11 +25,14 @@ class _BatchNorm(Module):
         # torch accepts these and then outputs NaN (a negative eps) or fails inside a factory.
         if isinstance(eps, bool) or not isinstance(eps, numbers.Real) or not eps >= 0:
             raise ValueError(f"{type(self).__name__}: eps must be a number >= 0, got {eps!r}")
-        if momentum is not None and (isinstance(momentum, bool)
-                                     or not isinstance(momentum, numbers.Real)
-                                     or not 0 <= momentum <= 1):
-            raise ValueError(f"{type(self).__name__}: momentum must be None or in [0, 1], "
-                             f"got {momentum!r}")
+        if momentum is not None and (
+            isinstance(momentum, bool)
+            or not isinstance(momentum, numbers.Real)
+            or not 0 <= momentum <= 1
+        ):
+            raise ValueError(
+                f"{type(self).__name__}: momentum must be None or in [0, 1], got {momentum!r}"
+            )
         self.num_features = num_features
         self.eps = eps
         self.momentum = momentum
