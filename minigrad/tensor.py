@@ -12,7 +12,7 @@ import weakref
 import numpy as np
 
 from minigrad import dtypes, ops
-from minigrad.autograd import engine, grad_mode
+from minigrad.autograd import grad_mode
 from minigrad.autograd.function import VersionCounter, in_graph_backward
 from minigrad.device import CPU, as_device, is_device
 from minigrad.size import Size
@@ -358,22 +358,9 @@ class Tensor:
         ``create_graph=True`` makes the ``.grad`` Tensors differentiable (and keeps the graph).
         ``inputs``: accumulate only into these leaves.
         """
-        from minigrad.autograd import _root_grad
+        from minigrad import autograd
 
-        retain_graph = create_graph if retain_graph is None else retain_graph
-        root_grad = _root_grad(self, gradient, create_graph)
-        if inputs is None:
-            engine.run_backward([self], [root_grad], retain_graph, create_graph=create_graph)
-            return
-        inputs = (inputs,) if isinstance(inputs, Tensor) else tuple(inputs)
-        capture = {engine.capture_key(t): None for t in inputs}
-        engine.run_backward([self], [root_grad], retain_graph, capture, create_graph)
-        for leaf in inputs:
-            grad = capture[engine.capture_key(leaf)]
-            if grad is None:
-                continue
-            grad = grad if isinstance(grad, Tensor) else Tensor._make(np.array(grad, leaf.dtype))
-            leaf.grad = grad.to(leaf.dtype) if leaf.grad is None else leaf.grad + grad
+        autograd.backward(self, gradient, retain_graph, create_graph, inputs)
 
     # ---- elementwise arithmetic -------------------------------------------------------------
 

@@ -6,49 +6,10 @@ Adding a row gives the op every standard check (gradcheck, torch forward and bac
 random upstream gradient, dtype preservation, non-contiguous inputs).
 """
 
-from dataclasses import dataclass, field
-
-import numpy as np
-
-
-@dataclass
-class OpCase:
-    name: str
-    fn: callable  # fn(lib, *tensors) -> tensor
-    shapes: list  # one shape per input, or a list of such lists (several samples)
-    domain: str = "real"  # "real", "positive" (log, sqrt, pow bases) or "away_from_zero" (kinks)
-    grad_inputs: tuple = None  # positions that require grad (default: all float inputs)
-    int_inputs: dict = field(default_factory=dict)  # position -> (low, high): int64 inputs
-    atol: float = 1e-5
-    rtol: float = 1e-4
-
-    def samples(self):
-        return self.shapes if isinstance(self.shapes[0], list) else [self.shapes]
-
-    def make_inputs(self, shapes, rng, dtype=np.float64):
-        arrays = []
-        for position, shape in enumerate(shapes):
-            if position in self.int_inputs:
-                low, high = self.int_inputs[position]
-                arrays.append(rng.integers(low, high, shape).astype(np.int64))
-                continue
-            x = rng.standard_normal(shape)
-            if self.domain == "positive":
-                x = np.abs(x) + 0.5
-            elif self.domain == "away_from_zero":
-                x = np.sign(x) * (np.abs(x) + 0.1)  # keeps numerical differences off kinks
-            arrays.append(x.astype(dtype))
-        return arrays
-
-    def differentiable(self, shapes):
-        floats = [i for i in range(len(shapes)) if i not in self.int_inputs]
-        return floats if self.grad_inputs is None else list(self.grad_inputs)
-
-
-def _F(lib):
-    """``torch.nn.functional`` or ``minigrad.nn.functional``, for rows of F functions."""
-    return lib.nn.functional
-
+from op_case import _F, OpCase
+from op_db_math import MATH_OPS
+from op_db_nn import NN_OPS
+from op_db_shape import SHAPE_OPS
 
 BROADCAST_PAIRS = [[(4, 1), (3,)], [(2, 3), (2, 3)], [(), (3,)], [(5,), ()], [(2, 1, 3), (4, 1)]]
 UNARY_SHAPES = [[(3, 4)], [()], [(1,)], [(2, 3, 1)]]
@@ -313,14 +274,5 @@ OPS = [
     ),
 ]
 
-
-def _F(lib):  # noqa: N802 (named as the module it stands for)
-    return lib.nn.functional
-
-
 # The common surface's rows live beside this file, one file per area; OPS is still one table.
-from op_db_math import MATH_OPS  # noqa: E402
-from op_db_nn import NN_OPS  # noqa: E402
-from op_db_shape import SHAPE_OPS  # noqa: E402
-
 OPS += MATH_OPS + SHAPE_OPS + NN_OPS

@@ -3,6 +3,6 @@
 The common surface (issue 11). Rows are OpCase objects from op_db; OPS in op_db.py takes them in.
 """
 
-from op_db import _F, OpCase  # noqa: F401
+from op_case import _F, OpCase  # noqa: F401
 
 NN_OPS = []

@@ -71,6 +71,41 @@ def grad(
     return tuple(result)
 
 
+def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, inputs=None):
+    """Accumulate the gradients of several outputs into the leaves' ``.grad`` in one pass
+    (PyTorch's ``torch.autograd.backward``; ``t.backward(g)`` is the one-output case).
+
+    ``grad_tensors`` gives one upstream gradient per output (None for a single-element one).
+    ``inputs``: accumulate only into these leaves.
+    """
+    from minigrad.autograd.engine import capture_key, run_backward
+    from minigrad.tensor import Tensor
+
+    tensors = (tensors,) if isinstance(tensors, Tensor) else tuple(tensors)
+    if grad_tensors is None:
+        grad_tensors = (None,) * len(tensors)
+    elif not isinstance(grad_tensors, list | tuple):
+        grad_tensors = (grad_tensors,)
+    if len(grad_tensors) != len(tensors):
+        raise RuntimeError(
+            f"autograd.backward: got {len(grad_tensors)} grad_tensors for {len(tensors)} tensors"
+        )
+    retain_graph = create_graph if retain_graph is None else retain_graph
+    root_grads = [_root_grad(t, g, create_graph) for t, g in zip(tensors, grad_tensors)]
+    if inputs is None:
+        run_backward(tensors, root_grads, retain_graph, create_graph=create_graph)
+        return
+    inputs = (inputs,) if isinstance(inputs, Tensor) else tuple(inputs)
+    capture = {capture_key(t): None for t in inputs}
+    run_backward(tensors, root_grads, retain_graph, capture, create_graph)
+    for leaf in inputs:
+        found = capture[capture_key(leaf)]
+        if found is None:
+            continue
+        found = found if isinstance(found, Tensor) else Tensor._make(np.array(found, leaf.dtype))
+        leaf.grad = found.to(leaf.dtype) if leaf.grad is None else leaf.grad + found
+
+
 def _root_grad(output, gradient, create_graph=False):
     """The starting gradient of one output, checked as PyTorch checks it: an array, or under
     ``create_graph`` a Tensor (the given one, whose own graph then takes part)."""
