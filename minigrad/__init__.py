@@ -68,7 +68,14 @@ _FUNCTIONS = (
     "transpose permute squeeze unsqueeze matmul clone detach t equal"
 ).split()
 # The common surface (issue 11): math, comparisons and reductions ...
-_FUNCTIONS += "".split()
+_FUNCTIONS += (
+    "expm1 exp2 log1p log2 log10 tan asin arcsin acos arccos atan arctan sinh cosh asinh "
+    "arcsinh acosh arccosh atanh arctanh reciprocal rsqrt floor ceil trunc fix round frac sign "
+    "sgn atan2 arctan2 hypot logaddexp copysign fmod remainder floor_divide lerp addcmul "
+    "addcdiv bitwise_and bitwise_or bitwise_xor bitwise_not bitwise_left_shift "
+    "bitwise_right_shift logical_and logical_or logical_xor logical_not isnan isinf isposinf "
+    "isneginf isfinite isclose allclose nan_to_num eq ne lt le gt ge all any"
+).split()
 # ... and shape, indexing and linear algebra.
 _FUNCTIONS += "".split()
 

@@ -6,6 +6,7 @@ Methods check their arguments (shapes, dims, dtypes) and call one primitive op f
 
 import builtins
 import collections
+import math
 import operator
 import weakref
 
@@ -16,6 +17,7 @@ from minigrad.autograd import grad_mode
 from minigrad.autograd.function import VersionCounter, in_graph_backward
 from minigrad.device import CPU, as_device, is_device
 from minigrad.size import Size
+from minigrad.tensor_math import MathMethods
 
 ValuesIndices = collections.namedtuple("ValuesIndices", ["values", "indices"])
 
@@ -24,7 +26,7 @@ class ShapeError(RuntimeError, ValueError):
     """Shapes that do not fit an op; both a RuntimeError (as PyTorch) and a ValueError."""
 
 
-class Tensor:
+class Tensor(MathMethods):
     """An n-dimensional array that records the ops applied to it, for ``backward``.
 
     ``Tensor(data)`` always gives the default float dtype (float32); use ``mg.tensor`` to keep
@@ -373,10 +375,35 @@ class Tensor:
     def mul(self, other):
         return self._binary(ops.Mul, other)
 
-    def div(self, other):
-        return self._binary(ops.Div, other)
+    def div(self, other, *, rounding_mode=None):
+        """self / other; ``rounding_mode`` 'trunc' or 'floor' rounds the quotient (and keeps
+        an int dtype), with a zero gradient as in PyTorch."""
+        if rounding_mode is None:
+            return self._binary(ops.Div, other)
+        if rounding_mode not in ("trunc", "floor"):
+            raise ValueError(
+                "div expected rounding_mode to be one of None, 'trunc', or 'floor' but found "
+                f"{rounding_mode!r}"
+            )
+        if dtypes.is_floating(self.dtype) or _is_float(other):
+            quotient = self._binary(ops.Div, other)
+            return quotient.trunc() if rounding_mode == "trunc" else quotient.floor()
+        _integer_divisor_check(self, other)
+        this, other = self, _operand(other)
+        if isinstance(other, Tensor):
+            _broadcast_shape("div", this.shape, other.shape)
+            target = _result_dtype(this, other)
+            this, other = this.to(target), other.to(target)
+        if this.dtype == np.bool_:
+            this = this.long()
+        a, b = this._data, _array(other).astype(this.dtype, copy=False)
+        if rounding_mode == "floor":
+            return Tensor._make(np.floor_divide(a, b))
+        return Tensor._make(np.where((a % b != 0) & ((a < 0) != (b < 0)), a // b + 1, a // b))
 
     def pow(self, exponent):
+        if self.dtype == np.bool_ and isinstance(exponent, builtins.bool):
+            return self.clone() if exponent else Tensor._make(np.ones(self.shape, bool))
         return self._binary(ops.Pow, exponent)
 
     def maximum(self, other):
@@ -401,6 +428,11 @@ class Tensor:
         return self._binary(ops.Pow, other, reflected=True)
 
     def __neg__(self):
+        if self.dtype == np.bool_:
+            raise RuntimeError(
+                "Negation, the `-` operator, on a bool tensor is not supported. If you are "
+                "trying to invert a mask, use the `~` or `logical_not()` operator instead."
+            )
         return ops.Neg.apply(self)
 
     neg = __neg__
@@ -416,6 +448,13 @@ class Tensor:
         """
         other = _operand(other)
         this = self
+        if op is ops.Sub and (self.dtype == np.bool_ or _is_bool(other)):
+            raise RuntimeError(
+                "Subtraction, the `-` operator, with a bool tensor is not supported. If you are "
+                "trying to invert a mask, use the `~` or `logical_not()` operator instead."
+            )
+        if op is ops.Pow:
+            this, other = _pow_operands(this, other, reflected)
         if isinstance(other, Tensor):
             _broadcast_shape(op.__name__.lower(), this.shape, other.shape)
             if other.dtype != this.dtype:
@@ -457,20 +496,17 @@ class Tensor:
 
     eq, ne, lt, le, gt, ge = __eq__, __ne__, __lt__, __le__, __gt__, __ge__
 
-    def __invert__(self):
-        return Tensor._make(~self._data)
+    def all(self, dim=None, keepdim=False):
+        """Whether every element (along ``dim``) is nonzero: bool (uint8 for uint8, as torch)."""
+        return self._test(np.all, dim, keepdim)
 
-    def __and__(self, other):
-        return self._compare(np.logical_and if self.dtype == bool else np.bitwise_and, other)
+    def any(self, dim=None, keepdim=False):
+        """Whether some element (along ``dim``) is nonzero."""
+        return self._test(np.any, dim, keepdim)
 
-    def __or__(self, other):
-        return self._compare(np.logical_or if self.dtype == bool else np.bitwise_or, other)
-
-    def all(self):
-        return Tensor._make(np.all(self._data))
-
-    def any(self):
-        return Tensor._make(np.any(self._data))
+    def _test(self, function, dim, keepdim):
+        out = function(self._data, axis=_dims(dim, self.ndim), keepdims=keepdim)
+        return Tensor._make(np.asarray(out, np.uint8 if self.dtype == np.uint8 else np.bool_))
 
     # ---- unary functions --------------------------------------------------------------------
 
@@ -484,6 +520,8 @@ class Tensor:
         return ops.Sqrt.apply(self._floating())
 
     def abs(self):
+        if self.dtype == np.bool_:
+            raise NotImplementedError("\"abs_cpu\" not implemented for 'Bool'")
         return ops.Abs.apply(self)
 
     def sin(self):
@@ -499,6 +537,8 @@ class Tensor:
         return ops.Sigmoid.apply(self._floating())
 
     def relu(self):
+        if self.dtype == np.bool_:
+            raise RuntimeError("Boolean inputs not supported for relu")
         return ops.ReLU.apply(self)
 
     def _floating(self):
@@ -506,22 +546,44 @@ class Tensor:
         return self if dtypes.is_floating(self.dtype) else self.to(dtypes.get_default_dtype())
 
     def square(self):
+        if self.dtype == np.bool_:  # True * True is True, but PyTorch squares bools as ints
+            return self.long() * self.long()
         return self * self
 
     def clamp(self, min=None, max=None):
-        """Limit to [min, max]; the gradient passes where min <= x <= max (as PyTorch)."""
+        """Limit to [min, max]; the gradient passes where min <= x <= max (as PyTorch).
+
+        The bounds may be numbers or Tensors (broadcast against self); a Tensor bound gets
+        the gradient where it is the one chosen.
+        """
         if min is None and max is None:
             raise ValueError("clamp needs at least one of min and max")
-        return ops.Clamp.apply(self, min=_number(min), max=_number(max))
+        if self.dtype == np.bool_ and any(isinstance(b, builtins.bool) for b in (min, max)):
+            raise NotImplementedError("\"clamp_scalar_cpu\" not implemented for 'Bool'")
+        this = self
+        bounds = [b for b in (min, max) if b is not None]
+        if not dtypes.is_floating(self.dtype) and any(_is_float(b) for b in bounds):
+            this = self._floating()  # int_tensor.clamp(0.5) is a float tensor, as in PyTorch
+        if any(isinstance(b, Tensor) and b.ndim > 0 for b in bounds):
+            out = this if min is None else where(this < min, min, this)
+            return out if max is None else where(out > max, max, out)
+        return ops.Clamp.apply(this, min=_number(min), max=_number(max))
 
     clip = clamp
 
     # ---- reductions -------------------------------------------------------------------------
 
-    def sum(self, dim=None, keepdim=False):
-        return ops.Sum.apply(self, dim=_dims(dim, self.ndim), keepdim=keepdim)
+    def sum(self, dim=None, keepdim=False, *, dtype=None):
+        """Sum over ``dim`` (all dims by default). Bool and integer tensors sum as int64, as
+        in PyTorch; ``dtype`` casts first."""
+        this = self if dtype is None else self.to(dtype)
+        if this.dtype.kind in "biu" and this.dtype != np.int64:
+            this = this.long()
+        return ops.Sum.apply(this, dim=_dims(dim, this.ndim), keepdim=keepdim)
 
-    def mean(self, dim=None, keepdim=False):
+    def mean(self, dim=None, keepdim=False, *, dtype=None):
+        if dtype is not None:
+            return self.to(dtype).mean(dim, keepdim)
         if not dtypes.is_floating(self.dtype):
             raise TypeError(f"mean needs a floating point tensor, got {self.dtype}")
         if self.dtype == dtypes.float16:  # PyTorch accumulates half in float32: no overflow
@@ -615,8 +677,8 @@ class Tensor:
         start, end = _dim(start_dim, self.ndim), _dim(end_dim, self.ndim)
         if start > end:
             raise ValueError(f"flatten: start_dim {start_dim} comes after end_dim {end_dim}")
-        shape = self.shape[:start] + (-1,) + self.shape[end + 1 :]
-        return self.reshape(shape)
+        merged = math.prod(self.shape[start : end + 1])  # not -1: a zero-size batch stays (0, n)
+        return self.reshape(self.shape[:start] + (merged,) + self.shape[end + 1 :])
 
     def unflatten(self, dim, sizes):
         """Split dim ``dim`` into ``sizes`` (one entry may be -1), the inverse of flatten.
@@ -1104,6 +1166,36 @@ def _operand(x):
 
 def _array(x):
     return x._data if isinstance(x, Tensor) else np.asarray(x)
+
+
+def _integer_divisor_check(tensor, other):
+    from minigrad.tensor_math import _integer_divisor_check as check
+
+    check(tensor, other)
+
+
+def _is_bool(x):
+    return isinstance(x, builtins.bool) or (isinstance(x, Tensor) and x.dtype == np.bool_)
+
+
+def _is_float(x):
+    if isinstance(x, Tensor):
+        return dtypes.is_floating(x.dtype)
+    return isinstance(x, builtins.float | np.floating)
+
+
+def _pow_operands(base, exponent, reflected):
+    """PyTorch's pow for bools: no bool ** bool; a bool base with an int exponent is int64."""
+    if reflected:
+        base, exponent = exponent, base
+    if _is_bool(base) and _is_bool(exponent) and isinstance(exponent, Tensor | builtins.bool):
+        raise NotImplementedError("\"pow\" not implemented for 'Bool'")
+    if isinstance(base, Tensor) and base.dtype.kind in "biu" and not _is_float(exponent):
+        if isinstance(exponent, builtins.int) and exponent < 0:
+            raise RuntimeError("Integers to negative integer powers are not allowed.")
+        if base.dtype == np.bool_ and not isinstance(exponent, Tensor):
+            base = base.long()  # bool ** 2 is int64; bool ** int_tensor takes the tensor's
+    return (exponent, base) if reflected else (base, exponent)
 
 
 def _number(x):

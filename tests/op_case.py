@@ -10,7 +10,9 @@ class OpCase:
     name: str
     fn: callable  # fn(lib, *tensors) -> tensor
     shapes: list  # one shape per input, or a list of such lists (several samples)
-    domain: str = "real"  # "real", "positive" (log, sqrt, pow bases) or "away_from_zero" (kinks)
+    # "real", "positive" (log, sqrt, pow bases), "away_from_zero" (kinks), "unit" (|x| < 1),
+    # "above_one" (acosh) or "off_integers" (jumps of floor, fmod, ...)
+    domain: str = "real"
     grad_inputs: tuple = None  # positions that require grad (default: all float inputs)
     int_inputs: dict = field(default_factory=dict)  # position -> (low, high): int64 inputs
     atol: float = 1e-5
@@ -31,6 +33,12 @@ class OpCase:
                 x = np.abs(x) + 0.5
             elif self.domain == "away_from_zero":
                 x = np.sign(x) * (np.abs(x) + 0.1)  # keeps numerical differences off kinks
+            elif self.domain == "unit":  # asin, acos, atanh: inside (-1, 1)
+                x = 0.9 * np.tanh(x)
+            elif self.domain == "above_one":  # acosh
+                x = np.abs(x) + 1.5
+            elif self.domain == "off_integers":  # remainders, rounding: away from the jumps
+                x = np.round(x * 2) / 2 + 0.2
             arrays.append(x.astype(dtype))
         return arrays
 

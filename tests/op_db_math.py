@@ -5,10 +5,72 @@ The common surface (issue 11). Rows are OpCase objects from op_db; OPS in op_db.
 
 from op_case import _F, OpCase  # noqa: F401
 
-MATH_OPS = []
+UNARY = [[(3, 4)], [()], [(2, 1, 3)]]
+PAIRS = [[(4, 1), (3,)], [(2, 3), (2, 3)], [(), (3,)]]
+
+MATH_OPS = [
+    OpCase("expm1", lambda lib, a: lib.expm1(a), UNARY),
+    OpCase("exp2", lambda lib, a: a.exp2(), UNARY),
+    OpCase("log1p", lambda lib, a: lib.log1p(a), UNARY, domain="positive"),
+    OpCase("log2", lambda lib, a: a.log2(), UNARY, domain="positive"),
+    OpCase("log10", lambda lib, a: lib.log10(a), UNARY, domain="positive"),
+    OpCase("tan", lambda lib, a: lib.tan(a), UNARY, domain="unit"),
+    OpCase("asin", lambda lib, a: a.asin(), UNARY, domain="unit"),
+    OpCase("acos", lambda lib, a: lib.acos(a), UNARY, domain="unit"),
+    OpCase("atan", lambda lib, a: lib.arctan(a), UNARY),
+    OpCase("sinh", lambda lib, a: a.sinh(), UNARY),
+    OpCase("cosh", lambda lib, a: lib.cosh(a), UNARY),
+    OpCase("asinh", lambda lib, a: lib.asinh(a), UNARY),
+    OpCase("acosh", lambda lib, a: a.acosh(), UNARY, domain="above_one"),
+    OpCase("atanh", lambda lib, a: lib.atanh(a), UNARY, domain="unit"),
+    OpCase("reciprocal", lambda lib, a: a.reciprocal(), UNARY, domain="away_from_zero"),
+    OpCase("rsqrt", lambda lib, a: lib.rsqrt(a), UNARY, domain="positive"),
+    OpCase("floor", lambda lib, a: lib.floor(a) * a, UNARY, domain="off_integers"),
+    OpCase("ceil", lambda lib, a: a.ceil() * a, UNARY, domain="off_integers"),
+    OpCase("trunc", lambda lib, a: lib.trunc(a) + a, UNARY, domain="off_integers"),
+    OpCase("round", lambda lib, a: a.round() * a, UNARY, domain="off_integers"),
+    OpCase(
+        "round_decimals", lambda lib, a: lib.round(a, decimals=1) + a, UNARY, domain="off_integers"
+    ),
+    OpCase("frac", lambda lib, a: a.frac(), UNARY, domain="off_integers"),
+    OpCase("sign", lambda lib, a: lib.sign(a) * a, UNARY, domain="away_from_zero"),
+    OpCase("atan2", lambda lib, a, b: lib.atan2(a, b), PAIRS, domain="away_from_zero"),
+    OpCase("hypot", lambda lib, a, b: a.hypot(b), PAIRS, domain="away_from_zero"),
+    OpCase("logaddexp", lambda lib, a, b: lib.logaddexp(a, b), PAIRS),
+    OpCase("copysign", lambda lib, a, b: lib.copysign(a, b), PAIRS, domain="away_from_zero"),
+    OpCase("fmod", lambda lib, a, b: lib.fmod(a * 3, b), PAIRS, domain="away_from_zero"),
+    OpCase("remainder", lambda lib, a, b: (a * 3) % b, PAIRS, domain="away_from_zero"),
+    OpCase(
+        "remainder_scalar", lambda lib, a: lib.remainder(a, 0.713), UNARY, domain="off_integers"
+    ),
+    OpCase(
+        "lerp", lambda lib, a, b, w: lib.lerp(a, b, w), [[(3, 4), (3, 4), (4,)], [(2,), (3, 2), ()]]
+    ),
+    OpCase("lerp_scalar", lambda lib, a, b: a.lerp(b, 0.3), [[(3, 4), (4,)]]),
+    OpCase(
+        "addcmul", lambda lib, a, b, c: lib.addcmul(a, b, c, value=0.5), [[(3, 4), (4,), (3, 1)]]
+    ),
+    OpCase(
+        "addcdiv",
+        lambda lib, a, b, c: a.addcdiv(b, c, value=2),
+        [[(3, 4), (4,), (3, 4)]],
+        domain="away_from_zero",
+    ),
+    OpCase(
+        "nan_to_num",
+        lambda lib, a: lib.nan_to_num(a / a.sign().abs().floor()),
+        UNARY,
+        domain="away_from_zero",
+    ),
+]
 
 # OpInfo names (torch.testing._internal.common_methods_invocations.op_db) run by test_opinfo.py
 MATH_OPINFO = (
     "exp log sqrt abs neg sin cos tanh sigmoid sum mean amax amin max min var std argmax argmin "
-    "add sub mul div pow maximum minimum"
+    "add sub mul div pow maximum minimum "
+    "expm1 exp2 log1p log2 log10 tan asin acos atan sinh cosh asinh acosh atanh reciprocal "
+    "rsqrt floor ceil trunc round frac sign sgn atan2 hypot logaddexp copysign fmod remainder "
+    "floor_divide lerp addcmul addcdiv bitwise_and bitwise_or bitwise_xor bitwise_not "
+    "bitwise_left_shift bitwise_right_shift logical_and logical_or logical_xor logical_not "
+    "isnan isinf isposinf isneginf isfinite isclose nan_to_num eq ne lt le gt ge all any square"
 ).split()

@@ -29,10 +29,11 @@ def run_backward(roots, root_grads, retain_graph=False, capture=None, create_gra
     With ``create_graph`` the gradients are Tensors (``root_grads`` too) and every backward
     records its ops, so the gradients can be differentiated again; the graph is kept.
     """
-    if create_graph:
-        with grad_mode.enable_grad():
-            return _run(roots, root_grads, True, capture, True)
-    return _run(roots, root_grads, retain_graph, capture, False)
+    with np.errstate(**_function.IEEE):
+        if create_graph:
+            with grad_mode.enable_grad():
+                return _run(roots, root_grads, True, capture, True)
+        return _run(roots, root_grads, retain_graph, capture, False)
 
 
 def _run(roots, root_grads, retain_graph, capture, create_graph):

@@ -12,6 +12,10 @@ import numpy as np
 
 from minigrad.autograd import anomaly, grad_mode
 
+# IEEE arithmetic as PyTorch gives it (log(0) = -inf, 0 / 0 = nan, overflow = inf), without
+# numpy's RuntimeWarnings: every op's forward and every backward pass runs under this.
+IEEE = {"divide": "ignore", "invalid": "ignore", "over": "ignore", "under": "ignore"}
+
 MODIFIED_MESSAGE = (
     "one of the variables needed for gradient computation has been modified by an inplace "
     "operation: [{kind} {shape}]{which} is at version {version}; expected version {expected} "
@@ -290,7 +294,8 @@ class Function:
             kwargs = _unwrap_keywords(cls, kwargs)
         ctx = Context(needs_input_grad if record else (False,) * len(args))
         arrays = [a._data if isinstance(a, Tensor) else a for a in args]
-        result = cls.forward(ctx, *arrays, **kwargs)
+        with np.errstate(**IEEE):
+            result = cls.forward(ctx, *arrays, **kwargs)
         several = isinstance(result, tuple)
         outputs = tuple(Tensor._make(np.asarray(r)) for r in (result if several else (result,)))
         for out in outputs:

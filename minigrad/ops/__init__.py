@@ -4,6 +4,7 @@ Use them through this package (``ops.Sigmoid``), so that none shadows an ``nn`` 
 """
 
 from minigrad.ops.activations import GELU, LeakyReLU
+from minigrad.ops.binary import Atan2, Copysign, Fmod, Hypot, LogAddExp, Remainder
 from minigrad.ops.conv import Conv2d
 from minigrad.ops.elementwise import (
     Abs,
@@ -34,6 +35,29 @@ from minigrad.ops.movement import Cat, Expand, Index, Permute, Reshape
 from minigrad.ops.normalization import BatchNorm
 from minigrad.ops.pooling import AvgPool2d, MaxPool2d
 from minigrad.ops.reductions import Amax, LogSoftmax, Sum, TakeAlongDim
+from minigrad.ops.unary import (
+    Acos,
+    Acosh,
+    Asin,
+    Asinh,
+    Atan,
+    Atanh,
+    Ceil,
+    Cosh,
+    Exp2,
+    Expm1,
+    Floor,
+    Log1p,
+    Log2,
+    Log10,
+    Reciprocal,
+    Round,
+    Rsqrt,
+    Sign,
+    Sinh,
+    Tan,
+    Trunc,
+)
 
 
 def _matmul_name(node):
@@ -65,6 +89,15 @@ _TORCH_NAMES = {
     Sqrt: "SqrtBackward0", Sub: "SubBackward0", Sum: _sum_name, TakeAlongDim: "GatherBackward0",
     Tanh: "TanhBackward0", Where: "WhereBackward0",
 }  # fmt: skip
+# The newer primitives are named as PyTorch's nodes are: <Op>Backward0.
+_NEW = (
+    Acos, Acosh, Asin, Asinh, Atan, Atan2, Atanh, Ceil, Copysign, Cosh, Exp2, Expm1, Floor, Fmod,
+    Hypot, LogAddExp, Log1p, Log2, Log10, Reciprocal, Remainder, Round, Rsqrt, Sign, Sinh, Tan,
+    Trunc,
+)  # fmt: skip
+_TORCH_NAMES.update({op: op.__name__ + "Backward0" for op in _NEW})
+_TORCH_NAMES.update({LogAddExp: "LogaddexpBackward0", Log1p: "Log1PBackward0"})
+_TORCH_NAMES.update({Fmod: "FmodBackward1", Remainder: "RemainderBackward1"})  # tensor divisors
 for _op, _name in _TORCH_NAMES.items():
     _op.torch_name = _name
 
@@ -75,3 +108,4 @@ __all__ = [
     "Maximum", "MaxPool2d", "Minimum", "Mul", "Neg", "Permute", "Pow", "ReLU", "Reshape",
     "SetItem", "Sigmoid", "Sin", "Sqrt", "Sub", "Sum", "TakeAlongDim", "Tanh", "Where",
 ]  # fmt: skip
+__all__ += [op.__name__ for op in _NEW]

@@ -126,7 +126,8 @@ class Conv2d(Function):
             return conv2d_backward(ctx, grad)
         cols, weights = ctx.saved_tensors
         # (N, O, Ho, Wo) -> (g, N*Ho*Wo, O/g): a free view when grad is channels-last.
-        grad = grad.transpose(0, 2, 3, 1).reshape(-1, ctx.groups, grad.shape[1] // ctx.groups)
+        n, o, oh, ow = grad.shape
+        grad = grad.transpose(0, 2, 3, 1).reshape(n * oh * ow, ctx.groups, o // ctx.groups)
         grad = grad.transpose(1, 0, 2)
         grad_x = grad_w = grad_b = None
         if ctx.needs_input_grad[0]:
@@ -148,13 +149,13 @@ def _im2col(x, kernel_size, out_size, stride, dilation, groups, ones):
     cols = np.empty((n, oh, ow, groups, width + ones), x.dtype)
     cols[..., width:] = 1
     # The patch columns seen as (N, g, C/g, kh, kw, Ho, Wo), to fill one offset at a time.
-    target = cols[..., :width].reshape(n, oh, ow, groups, kh, kw, -1)
+    target = cols[..., :width].reshape(n, oh, ow, groups, kh, kw, c // groups)
     target = target.transpose(0, 3, 6, 4, 5, 1, 2)
     x = x.reshape(n, groups, c // groups, *x.shape[2:])
     for i in range(kh):
         for j in range(kw):
             target[:, :, :, i, j] = window(x, i, j, out_size, stride, dilation)
-    return cols.reshape(n * oh * ow, groups, -1).transpose(1, 0, 2)
+    return cols.reshape(n * oh * ow, groups, width + ones).transpose(1, 0, 2)
 
 
 def _col2im(grad, weights, shape, weight_shape, padding, out_size, stride, dilation):
@@ -172,11 +173,15 @@ def _col2im(grad, weights, shape, weight_shape, padding, out_size, stride, dilat
     result = zeros((n, c, h + top + bottom, w + left + right), grad.dtype, channels_last=True)
     split = result.reshape(n, groups, c // groups, *result.shape[2:])
     rows = weights[:, : kh * kw * (c // groups)]  # without the bias row
-    per_offset = rows.reshape(groups, kh * kw, c // groups, -1)  # (g, kh*kw, C/g, O/g)
+    per_offset = rows.reshape(
+        groups, kh * kw, c // groups, weights.shape[-1]
+    )  # (g, kh*kw, C/g, O/g)
     # One buffer for every offset (no second share alive while the next is computed), stored
     # as the result is, channels-last: the add walks both operands in the same memory order.
     buffer = np.empty((n, *out_size, groups, c // groups), grad.dtype)
-    part = buffer.reshape(-1, groups, c // groups).transpose(1, 0, 2)  # (g, N*Ho*Wo, C/g)
+    part = buffer.reshape(grad.shape[1], groups, c // groups).transpose(
+        1, 0, 2
+    )  # (g, N*Ho*Wo, C/g)
     patches = buffer.transpose(0, 3, 4, 1, 2)  # (N, g, C/g, Ho, Wo)
     for i in range(kh):
         for j in range(kw):
@@ -190,7 +195,7 @@ def _grouped(weight, bias, groups):
     column order, then the bias."""
     out_channels, cg, kh, kw = weight.shape
     weight = weight.reshape(groups, out_channels // groups, cg, kh, kw)
-    matrix = weight.transpose(0, 3, 4, 2, 1).reshape(groups, kh * kw * cg, -1)
+    matrix = weight.transpose(0, 3, 4, 2, 1).reshape(groups, kh * kw * cg, out_channels // groups)
     if bias is None:
         return matrix
     return np.concatenate([matrix, bias.reshape(groups, 1, -1)], axis=1)
@@ -199,7 +204,7 @@ def _grouped(weight, bias, groups):
 def _ungrouped(grad, weight_shape):
     """(g, kh*kw*C/g, O/g) -> (O, C/g, kh, kw): the inverse of ``_grouped`` for the weight."""
     _, cg, kh, kw = weight_shape
-    grad = grad.reshape(len(grad), kh, kw, cg, -1)
+    grad = grad.reshape(len(grad), kh, kw, cg, grad.shape[-1])
     return grad.transpose(0, 4, 3, 1, 2).reshape(weight_shape)
 
 

@@ -5,7 +5,7 @@ import numpy as np
 from minigrad.autograd.function import Function
 from minigrad.ops import xp
 from minigrad.ops.elementwise import Sigmoid
-from minigrad.ops.reductions import LogSoftmax
+from minigrad.ops.reductions import LogSoftmax, log_softmax
 
 
 class BinaryCrossEntropy(Function):
@@ -91,9 +91,7 @@ class CrossEntropy(Function):
 
     @staticmethod
     def forward(ctx, x, target, label_smoothing=0.0, reduction="mean"):
-        # The max shift keeps exp from overflowing; logp is exact either way.
-        shifted = x - np.max(x, axis=1, keepdims=True)
-        logp = shifted - np.log(np.sum(np.exp(shifted), axis=1, keepdims=True))
+        logp = log_softmax(x, 1)
         rows = np.arange(x.shape[0])
         losses = -logp[rows, target]
         if label_smoothing:
@@ -103,7 +101,8 @@ class CrossEntropy(Function):
         ctx.options = (label_smoothing, reduction)
         if reduction == "none":
             return losses
-        return losses.sum() if reduction == "sum" else losses.mean()
+        # sum / size, not mean(): an empty batch gives NaN, as in PyTorch, without a warning
+        return losses.sum() if reduction == "sum" else losses.sum() / losses.size
 
     @staticmethod
     def backward(ctx, grad):

@@ -106,6 +106,16 @@ class ScatterAlongDim(Function):
         return xp.apply(TakeAlongDim, grad, ctx.index, ctx.dim), None, None, None
 
 
+def log_softmax(a, axis):
+    """log_softmax of an array. Shifting by the max keeps exp from overflowing (the result is
+    exact either way); an all -inf row gives NaN, as in PyTorch; an empty axis gives empty."""
+    if a.size == 0:
+        return a.copy()
+    top = np.max(a, axis=axis, keepdims=True)
+    shifted = a - np.where(np.isinf(top), 0, top)  # -inf - -inf is NaN: shift by 0 there
+    return shifted - np.log(np.sum(np.exp(shifted), axis=axis, keepdims=True))
+
+
 class LogSoftmax(Function):
     """d log_softmax(a) = da - softmax(a) sum(da): computed from the saved output"""
 
@@ -113,9 +123,7 @@ class LogSoftmax(Function):
 
     @staticmethod
     def forward(ctx, a, dim):
-        # Shifting by the max keeps exp from overflowing; the result is exact either way.
-        shifted = a - np.max(a, axis=dim, keepdims=True)
-        out = shifted - np.log(np.sum(np.exp(shifted), axis=dim, keepdims=True))
+        out = log_softmax(a, dim)
         ctx.save_for_backward(out)
         ctx.dim = dim
         return out

@@ -62,6 +62,13 @@ def _unary(name):
 
 
 exp, log, sin, cos, tanh, abs = (_unary(n) for n in ("exp", "log", "sin", "cos", "tanh", "abs"))
+sqrt, sinh, cosh = (_unary(n) for n in ("sqrt", "sinh", "cosh"))
+
+
+def zeros_like(x):
+    """Zeros of x's shape and dtype; a constant Tensor for a Tensor (its derivative is zero)."""
+    zeros = np.zeros(np.shape(constant(x)), constant(x).dtype)
+    return _tensor()._make(zeros) if is_tensor(x) else zeros
 
 
 def sign(x):

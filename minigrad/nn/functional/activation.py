@@ -116,12 +116,12 @@ def _inside(x, low, high):
 
 
 def elu(input, alpha=1.0, inplace=False):
-    """input where input > 0, else alpha * (exp(input) - 1). ``inplace`` is ignored.
+    """input where input > 0, else alpha * (exp(input) - 1) (as expm1: exact near 0).
 
     Example: ``F.elu(mg.tensor([-1.0, 2.0]))`` is ``tensor([-0.6321, 2.0000])``.
     """
     x = _float_input(input)
-    negative = alpha * (where(x > 0, _constant(x, 0), x).exp() - 1)  # exp never overflows
+    negative = alpha * where(x > 0, _constant(x, 0), x).expm1()  # never overflows
     return where(x > 0, x, negative)
 
 
@@ -139,7 +139,7 @@ def celu(input, alpha=1.0, inplace=False):
     if alpha == 0:
         raise RuntimeError("ZeroDivisionError: alpha cannot be 0 for CELU")
     x = _float_input(input)
-    negative = alpha * ((where(x > 0, _constant(x, 0), x) / alpha).exp() - 1)
+    negative = alpha * (where(x > 0, _constant(x, 0), x) / alpha).expm1()
     return where(x > 0, x, negative)
 
 

@@ -238,6 +238,24 @@ def _like_input(x, input):
     return x if x.dtype == input.dtype else x.to(input.dtype)
 
 
+def _all_probabilities(array):
+    return bool(((array >= 0) & (array <= 1)).all())  # False for NaN too
+
+
+def _float_target(name, target, input, same_dtype=True):
+    """The target as the input's dtype. A Tensor target of an int or bool dtype is refused, as
+    PyTorch does (an int target usually means class indices: cross_entropy takes those), and
+    with ``same_dtype`` (binary_cross_entropy) any dtype but the input's."""
+    if not isinstance(target, Tensor):
+        return _like_input(target, input)
+    if not dtypes.is_floating(target.dtype) or (same_dtype and target.dtype != input.dtype):
+        raise RuntimeError(
+            f"{name}: Found dtype {target.dtype} but expected {input.dtype}: the target must "
+            "be a float tensor of the input's dtype (e.g. target.float())"
+        )
+    return _like_input(target, input)
+
+
 def binary_cross_entropy(
     input, target, weight=None, size_average=None, reduce=None, reduction="mean"
 ):
@@ -253,13 +271,18 @@ def binary_cross_entropy(
     reduction = legacy_reduction(size_average, reduce, reduction)
     _check_reduction(reduction)
     input = as_tensor(input)
-    target = _like_input(target, input)
+    target = _float_target("binary_cross_entropy", target, input)
     _same_shape("binary_cross_entropy", input, target)
-    data = input._data
-    if np.any((data < 0) | (data > 1)) or np.isnan(data).any():
-        raise ValueError(
+    if not _all_probabilities(input._data):
+        raise RuntimeError(
             "binary_cross_entropy: all elements of input should be between 0 and 1 (apply "
             "sigmoid first, or use binary_cross_entropy_with_logits on logits)"
+        )
+    if not _all_probabilities(target._data):
+        raise RuntimeError(
+            "binary_cross_entropy: all elements of target should be between 0 and 1, got "
+            f"values from {np.nanmin(target._data)} to {np.nanmax(target._data)}"
+            + (" and NaN" if np.isnan(target._data).any() else "")
         )
     losses = ops.BinaryCrossEntropy.apply(input, target)
     if weight is not None:
@@ -282,7 +305,7 @@ def binary_cross_entropy_with_logits(
     reduction = legacy_reduction(size_average, reduce, reduction)
     _check_reduction(reduction)
     input = as_tensor(input)
-    target = _like_input(target, input)
+    target = _float_target("binary_cross_entropy_with_logits", target, input, same_dtype=False)
     _same_shape("binary_cross_entropy_with_logits", input, target)
     if pos_weight is not None:
         pos_weight = _like_input(pos_weight, input)

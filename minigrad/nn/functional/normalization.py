@@ -3,6 +3,7 @@
 import numpy as np
 
 from minigrad import ops
+from minigrad.autograd.function import IEEE
 from minigrad.ops.normalization import batch_statistics
 from minigrad.tensor import ShapeError, as_tensor
 
@@ -34,11 +35,12 @@ def batch_norm(
                 "Expected more than 1 value per channel when training, got input size "
                 f"{input.shape}"
             )
-        mean, var = batch_statistics(input._data)
-        if running_mean is not None:
-            _blend(running_mean, mean, momentum)
-        if running_var is not None:
-            _blend(running_var, var * (count / (count - 1)), momentum)
+        with np.errstate(**IEEE):  # a batch of 1e20s has an inf variance, as in PyTorch
+            mean, var = batch_statistics(input._data)
+            if running_mean is not None:
+                _blend(running_mean, mean, momentum)
+            if running_var is not None:
+                _blend(running_var, var * (count / (count - 1)), momentum)
     else:
         if running_mean is None or running_var is None:
             raise ValueError("batch_norm needs running_mean and running_var when not training")

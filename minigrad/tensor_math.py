@@ -1,0 +1,297 @@
+"""The Tensor methods of PyTorch's wider elementwise surface, kept out of tensor.py so that the
+core reads in one sitting: more math functions, rounding, remainders, bitwise and logical ops,
+NaN tests and the fused ``add*`` forms. ``Tensor`` inherits them from ``MathMethods``.
+
+Dtypes follow PyTorch: float functions of int or bool tensors give the default float dtype;
+rounding an int tensor gives it back; bitwise ops refuse floats, and the errors name the op.
+"""
+
+import builtins
+import sys
+
+import numpy as np
+
+from minigrad import dtypes, ops
+
+
+def _core():
+    """The module minigrad.tensor (it imports this one; ``minigrad.tensor`` the attribute is
+    the function)."""
+    return sys.modules["minigrad.tensor"]
+
+
+def _float_unary(op):
+    def method(self):
+        return op.apply(self._floating())
+
+    method.__name__ = op.__name__.lower()
+    method.__doc__ = op.__doc__
+    return method
+
+
+def _not_for_bool(name, tensor):
+    if tensor.dtype == np.bool_:
+        raise NotImplementedError(f"\"{name}_cpu\" not implemented for 'Bool'")
+
+
+def _integer_divisor_check(self, other):
+    if not dtypes.is_floating(self.dtype) and not _core()._is_float(other):
+        if np.any(_core()._array(other) == 0):
+            raise RuntimeError("ZeroDivisionError: integer division by zero")
+
+
+class MathMethods:
+    # ---- exponentials, logarithms, trigonometry ---------------------------------------------
+
+    expm1 = _float_unary(ops.Expm1)
+    exp2 = _float_unary(ops.Exp2)
+    log1p = _float_unary(ops.Log1p)
+    log2 = _float_unary(ops.Log2)
+    log10 = _float_unary(ops.Log10)
+    tan = _float_unary(ops.Tan)
+    asin = arcsin = _float_unary(ops.Asin)
+    acos = arccos = _float_unary(ops.Acos)
+    atan = arctan = _float_unary(ops.Atan)
+    sinh = _float_unary(ops.Sinh)
+    cosh = _float_unary(ops.Cosh)
+    asinh = arcsinh = _float_unary(ops.Asinh)
+    acosh = arccosh = _float_unary(ops.Acosh)
+    atanh = arctanh = _float_unary(ops.Atanh)
+    reciprocal = _float_unary(ops.Reciprocal)
+    rsqrt = _float_unary(ops.Rsqrt)
+
+    # ---- rounding: the gradient is zero; an int tensor is already round ---------------------
+
+    def _step(self, name, op, **kwargs):
+        _not_for_bool(name, self)
+        return op.apply(self, **kwargs) if dtypes.is_floating(self.dtype) else self.clone()
+
+    def floor(self):
+        return self._step("floor", ops.Floor)
+
+    def ceil(self):
+        return self._step("ceil", ops.Ceil)
+
+    def trunc(self):
+        return self._step("trunc", ops.Trunc)
+
+    fix = trunc
+
+    def round(self, decimals=0):
+        """To the nearest integer (``decimals`` digits), halves to even, as PyTorch."""
+        return self._step("round", ops.Round, decimals=decimals)
+
+    def frac(self):
+        """self - trunc(self), with self's sign; the gradient passes unchanged."""
+        if not dtypes.is_floating(self.dtype):
+            raise NotImplementedError(f"\"frac_cpu\" not implemented for '{self.dtype}'")
+        return self - self.trunc()
+
+    def sign(self):
+        """-1, 0 or 1 (NaN stays NaN); a bool tensor is its own sign."""
+        if self.dtype == np.bool_:
+            return self.clone()
+        return ops.Sign.apply(self) if dtypes.is_floating(self.dtype) else self._int_map(np.sign)
+
+    sgn = sign
+
+    def _int_map(self, function, *args):
+        return type(self)._make(function(self._data, *args))
+
+    # ---- two-input math ---------------------------------------------------------------------
+
+    def _float_binary(self, op, other):
+        this = self._floating()
+        if isinstance(other, type(self)) and not dtypes.is_floating(other.dtype):
+            other = other._floating()
+        return this._binary(op, other)
+
+    def atan2(self, other):
+        """The angle of (other, self), in (-pi, pi]."""
+        return self._float_binary(ops.Atan2, other)
+
+    arctan2 = atan2
+
+    def hypot(self, other):
+        _not_for_int("hypot", self)
+        return self._binary(ops.Hypot, other)
+
+    def logaddexp(self, other):
+        """log(exp(self) + exp(other)), without overflow."""
+        _not_for_int("logaddexp", self)
+        return self._binary(ops.LogAddExp, other)
+
+    def copysign(self, other):
+        """|self| with the sign of other (-0.0 counts as negative)."""
+        return self._float_binary(ops.Copysign, other)
+
+    def fmod(self, other):
+        """self - trunc(self / other) other: the remainder with self's sign (C's fmod)."""
+        _not_for_bool("fmod", self)
+        _integer_divisor_check(self, other)
+        return self._binary(ops.Fmod, other)
+
+    def remainder(self, other):
+        """self - floor(self / other) other: the remainder with other's sign (Python's %)."""
+        _not_for_bool("remainder", self)
+        _integer_divisor_check(self, other)
+        return self._binary(ops.Remainder, other)
+
+    def __mod__(self, other):
+        return self.remainder(other)
+
+    def __rmod__(self, other):
+        return _core().as_tensor(other, dtype=_scalar_dtype(other, self)).remainder(self)
+
+    def floor_divide(self, other):
+        return self.div(other, rounding_mode="floor")
+
+    def __floordiv__(self, other):
+        return self.floor_divide(other)
+
+    def __rfloordiv__(self, other):
+        return _core().as_tensor(other, dtype=_scalar_dtype(other, self)).floor_divide(self)
+
+    def lerp(self, end, weight):
+        """self + weight (end - self)."""
+        return self + weight * (end - self)
+
+    def addcmul(self, tensor1, tensor2, value=1):
+        """self + value * tensor1 * tensor2."""
+        return self + value * tensor1 * tensor2
+
+    def addcdiv(self, tensor1, tensor2, value=1):
+        """self + value * tensor1 / tensor2."""
+        return self + value * tensor1 / tensor2
+
+    # ---- bitwise and logical ops ------------------------------------------------------------
+
+    def _bitwise(self, name, ufunc, other, reflected=False):
+        core = _core()
+        other = core._operand(other)
+        for operand in (self, other):
+            if core._is_float(operand):
+                kind = "Float" if isinstance(operand, builtins.float) else str(operand.dtype)
+                raise NotImplementedError(f"\"{name}_cpu\" not implemented for '{kind}'")
+        if isinstance(other, type(self)):
+            core._broadcast_shape(name, self.shape, other.shape)
+            target = core._result_dtype(self, other)
+            a, b = self._data.astype(target, copy=False), other._data.astype(target, copy=False)
+        else:
+            a, b = self._data, np.asarray(other, self.dtype if self.dtype != np.bool_ else None)
+        return type(self)._make(ufunc(b, a) if reflected else ufunc(a, b))
+
+    def bitwise_and(self, other):
+        return self._bitwise("bitwise_and", np.bitwise_and, other)
+
+    def bitwise_or(self, other):
+        return self._bitwise("bitwise_or", np.bitwise_or, other)
+
+    def bitwise_xor(self, other):
+        return self._bitwise("bitwise_xor", np.bitwise_xor, other)
+
+    def bitwise_not(self):
+        _not_for_float("bitwise_not", self)
+        return self._int_map(np.invert)
+
+    def bitwise_left_shift(self, other):
+        return self._bitwise("lshift", np.left_shift, other)
+
+    def bitwise_right_shift(self, other):
+        return self._bitwise("rshift", np.right_shift, other)
+
+    __and__ = __rand__ = bitwise_and
+    __or__ = __ror__ = bitwise_or
+    __xor__ = __rxor__ = bitwise_xor
+    __invert__ = bitwise_not
+    __lshift__ = bitwise_left_shift
+    __rshift__ = bitwise_right_shift
+
+    def __rlshift__(self, other):
+        return self._bitwise("lshift", np.left_shift, other, reflected=True)
+
+    def __rrshift__(self, other):
+        return self._bitwise("rshift", np.right_shift, other, reflected=True)
+
+    def _logical(self, ufunc, other):
+        core = _core()
+        other = core._operand(other)
+        if isinstance(other, type(self)):
+            core._broadcast_shape(ufunc.__name__, self.shape, other.shape)
+        return type(self)._make(ufunc(self._data, core._array(other)))
+
+    def logical_and(self, other):
+        return self._logical(np.logical_and, other)
+
+    def logical_or(self, other):
+        return self._logical(np.logical_or, other)
+
+    def logical_xor(self, other):
+        return self._logical(np.logical_xor, other)
+
+    def logical_not(self):
+        return self._int_map(np.logical_not)
+
+    # ---- NaN and infinity -------------------------------------------------------------------
+
+    def isnan(self):
+        return self._int_map(np.isnan)
+
+    def isinf(self):
+        return self._int_map(np.isinf)
+
+    def isposinf(self):
+        return self._int_map(np.isposinf)
+
+    def isneginf(self):
+        return self._int_map(np.isneginf)
+
+    def isfinite(self):
+        return self._int_map(np.isfinite)
+
+    def isclose(self, other, rtol=1e-05, atol=1e-08, equal_nan=False):
+        """|self - other| <= atol + rtol |other|, elementwise (NaNs equal with ``equal_nan``)."""
+        core = _core()
+        other = core._operand(other)
+        if isinstance(other, type(self)):
+            core._broadcast_shape("isclose", self.shape, other.shape)
+            if self.dtype != other.dtype:
+                raise RuntimeError(
+                    f"isclose: self ({self.dtype}) and other ({other.dtype}) must have the "
+                    "same dtype"
+                )
+        return self._int_map(np.isclose, core._array(other), rtol, atol, equal_nan)
+
+    def allclose(self, other, rtol=1e-05, atol=1e-08, equal_nan=False):
+        """True when every element is close (``isclose``): a Python bool."""
+        return builtins.bool(self.isclose(other, rtol, atol, equal_nan)._data.all())
+
+    def nan_to_num(self, nan=0.0, posinf=None, neginf=None):
+        """NaN -> ``nan``, +-inf -> ``posinf`` / ``neginf`` (by default the dtype's extremes);
+        the gradient passes where the element is finite."""
+        if not dtypes.is_floating(self.dtype):
+            return self.clone()
+        info = np.finfo(self.dtype)
+        high = info.max if posinf is None else posinf
+        low = info.min if neginf is None else neginf
+        replacement = np.where(np.isnan(self._data), nan, np.where(self._data > 0, high, low))
+        constant = type(self)._make(replacement.astype(self.dtype))
+        return _core().where(self.isfinite(), self, constant)
+
+
+def _not_for_int(name, tensor):
+    if not dtypes.is_floating(tensor.dtype):
+        kind = "Bool" if tensor.dtype == np.bool_ else "Long"
+        raise NotImplementedError(f"\"{name}_cpu\" not implemented for '{kind}'")
+
+
+def _not_for_float(name, tensor):
+    if dtypes.is_floating(tensor.dtype):
+        raise NotImplementedError(f"\"{name}_cpu\" not implemented for '{tensor.dtype}'")
+
+
+def _scalar_dtype(number, tensor):
+    """The dtype PyTorch gives a Python number on the left of ``%`` or ``//``."""
+    if isinstance(number, builtins.float) and not dtypes.is_floating(tensor.dtype):
+        return dtypes.get_default_dtype()
+    return tensor.dtype if not isinstance(number, builtins.bool) else np.bool_
