@@ -422,6 +422,33 @@ def test_an_uninitialized_parameter_refuses_its_shape_and_deep_copies():
     assert type(norm.running_mean) is mg.Tensor
 
 
+@pytest.mark.parametrize(
+    "use, op",
+    [
+        (lambda w: w + 1, "add"),
+        (lambda w: w.sum(), "sum"),
+        (lambda w: mg.exp(w), "exp"),
+        (lambda w: F.linear(mg.ones(2, 3), w), "linear"),
+        (lambda w: w.numpy(), "numpy"),
+        (lambda w: w.tolist(), "tolist"),
+    ],
+)
+def test_using_an_uninitialized_parameter_is_a_value_error_naming_the_op(use, op):
+    """As PyTorch: not an empty result computed from the placeholder."""
+    lazy = nn.LazyLinear(4)
+    with pytest.raises(ValueError, match=f"uninitialized parameter in {op}\\. .*call `forward`"):
+        use(lazy.weight)
+
+
+def test_before_the_first_call_dtype_state_dict_and_to_still_work():
+    lazy = nn.LazyLinear(4)
+    assert lazy.weight.dtype == mg.float32
+    assert isinstance(lazy.state_dict()["weight"], nn.UninitializedParameter)
+    lazy.double()
+    assert lazy.weight.dtype == mg.float64
+    assert lazy(mg.ones(2, 3, dtype=mg.float64)).dtype == mg.float64
+
+
 def test_lazy_modules_refuse_bad_first_inputs_naming_the_shape():
     with pytest.raises(ValueError, match="in_features"):
         nn.LazyLinear(3)(mg.tensor(1.0))

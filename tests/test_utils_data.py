@@ -260,6 +260,42 @@ def test_workers_give_the_same_batches_in_order():
     assert isinstance(x, mg.Tensor) and x.dtype == mg.float32 and y.dtype == mg.int64
 
 
+@pytest.mark.parametrize("sampler", [False, True])
+def test_shuffled_batches_are_the_same_with_any_number_of_workers(sampler):
+    """The base seed is drawn before the order with and without workers, as in PyTorch."""
+    ds = TensorDataset(mg.arange(20))
+
+    def order(workers):
+        mg.manual_seed(5)
+        kwargs = {"sampler": RandomSampler(ds)} if sampler else {"shuffle": True}
+        loader = DataLoader(ds, batch_size=4, num_workers=workers, **kwargs)
+        return [b.tolist() for (b,) in loader]
+
+    assert order(0) == order(1) == order(2)
+    assert sorted(sum(order(0), [])) == list(range(20))
+
+
+class _Slow(mg.utils.data.Dataset):
+    """Item 0 takes long: in_order=False hands out the other worker's batches first."""
+
+    def __len__(self):
+        return 8
+
+    def __getitem__(self, i):
+        import time
+
+        time.sleep(1.0 if i == 0 else 0.0)
+        return np.array(i)
+
+
+def test_in_order_false_hands_out_ready_batches_first():
+    ordered = [b.tolist() for b in DataLoader(_Slow(), batch_size=2, num_workers=2)]
+    assert ordered == [[0, 1], [2, 3], [4, 5], [6, 7]]
+    loader = DataLoader(_Slow(), batch_size=2, num_workers=2, in_order=False)
+    early = [b.tolist() for b in loader]
+    assert early[0] == [2, 3] and sorted(map(tuple, early)) == [(0, 1), (2, 3), (4, 5), (6, 7)]
+
+
 def test_worker_seeding_repeats_under_manual_seed_and_differs_between_workers():
     def run():
         mg.manual_seed(3)

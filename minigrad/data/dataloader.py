@@ -182,6 +182,9 @@ class DataLoader:
     def __iter__(self):
         fetcher = _Fetcher(self)
         if self.num_workers == 0:
+            # The workers' base seed is drawn here too, before the order, as PyTorch does:
+            # the same seed gives the same batches with any number of workers.
+            self._rng().integers(2**62)
             return self._single_process(fetcher)
         from minigrad.data.worker import MultiProcessIter
 

@@ -196,12 +196,13 @@ class MultiProcessIter:
 
     def _next_batch(self):
         while True:
-            if self._next_out not in self._task_worker:  # every task is done
+            if not self._task_worker:  # every task is done
                 if not self._loader.persistent_workers:
                     self.shutdown()
                 raise StopIteration
-            batch = self._result(self._next_out)
-            worker_id = self._task_worker.pop(self._next_out)
+            # in_order=False hands out whichever batch is ready first (a slow one waits).
+            task_id, batch = self._result(self._next_out if self._loader.in_order else None)
+            worker_id = self._task_worker.pop(task_id)
             self._next_out += 1
             if batch is _StreamEnd:
                 self._active[worker_id] = False
@@ -213,7 +214,8 @@ class MultiProcessIter:
             return batch
 
     def _result(self, task_id):
-        while task_id not in self._waiting:
+        """(task id, batch) for ``task_id``, or for any finished task when it is None."""
+        while task_id not in self._waiting and not (task_id is None and self._waiting):
             deadline = time.monotonic() + self._timeout if self._timeout > 0 else None
             while True:
                 try:  # wake up now and then to notice a dead worker instead of hanging
@@ -228,7 +230,9 @@ class MultiProcessIter:
                         ) from None
             if epoch == self._epoch:  # drop what a broken-off epoch left behind
                 self._waiting[got_id] = batch
-        return self._waiting.pop(task_id)
+        if task_id is None:
+            task_id = next(iter(self._waiting))
+        return task_id, self._waiting.pop(task_id)
 
     def _check_workers(self):
         dead = [str(p.pid) for p in self._workers if not p.is_alive()]

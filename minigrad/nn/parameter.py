@@ -1,5 +1,8 @@
 """``nn.Parameter``: a Tensor that a Module registers as a learnable weight."""
 
+import os
+import sys
+
 import numpy as np
 
 from minigrad import dtypes
@@ -45,7 +48,64 @@ class Parameter(Tensor):
         return copy
 
 
-class UninitializedParameter(Parameter):
+_UNINITIALIZED_USE = (
+    "Attempted to use an uninitialized parameter in {op}. This error happens when you are "
+    "using a `LazyModule` or explicitly manipulating `minigrad.nn.UninitializedParameter` "
+    "objects. When using LazyModules call `forward` with a dummy batch to initialize the "
+    "parameters before calling minigrad functions on them."
+)
+
+
+def _called_op():
+    """The minigrad function the user called: the outermost frame inside the package."""
+    package = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    frame, name = sys._getframe(2), "an op"
+    while frame is not None and frame.f_code.co_filename.startswith(package):
+        if frame.f_code.co_name not in ("aliased", "function", "with_out"):  # wrappers
+            name = frame.f_code.co_name
+        frame = frame.f_back
+    return name
+
+
+class _Uninitialized:
+    """No array yet: any op, method or numpy conversion that reads one raises a ValueError
+    naming the op (as PyTorch's), instead of computing with an empty placeholder."""
+
+    @property
+    def _data(self):
+        raise ValueError(_UNINITIALIZED_USE.format(op=_called_op()))
+
+    @_data.setter
+    def _data(self, array):
+        self.__dict__["_data"] = array
+
+    @property
+    def dtype(self):
+        return self.__dict__["_data"].dtype
+
+    @property
+    def shape(self):
+        raise RuntimeError(
+            "Can't access the shape of an uninitialized parameter or buffer. This error "
+            "usually happens in `load_state_dict` when trying to load an uninitialized "
+            "parameter into an initialized one. Call `forward` to initialize the parameters "
+            "before accessing their attributes."
+        )
+
+    def materialize(self, shape, device=None, dtype=None):
+        """Give this tensor an (uninitialised) array of ``shape`` and make it a plain one."""
+        self._data = np.empty(tuple(shape), self.dtype if dtype is None else dtype)
+        self.__class__ = self.cls_to_become
+
+    def _retype(self, dtype):
+        """Module.to(dtype) before the first call: only the future dtype changes."""
+        self._data = np.empty(0, dtype)
+
+    def __repr__(self):
+        return f"<{type(self).__name__}>"
+
+
+class UninitializedParameter(_Uninitialized, Parameter):
     """A Parameter with no shape yet, held by a lazy module (``nn.LazyLinear``, ...) until its
     first forward call ``materialize``\\ s it: it then becomes a plain ``Parameter``, the same
     object, so an optimizer built before the first call keeps working.
@@ -63,37 +123,17 @@ class UninitializedParameter(Parameter):
         super().__init__(np.empty(0, dtypes.get_default_dtype() if dtype is None else dtype),
                          requires_grad)  # fmt: skip
 
-    def materialize(self, shape, device=None, dtype=None):
-        """Give this parameter an (uninitialised) array of ``shape`` and make it a Parameter."""
-        self._data = np.empty(tuple(shape), self._data.dtype if dtype is None else dtype)
-        self.__class__ = self.cls_to_become
-
-    @property
-    def shape(self):
-        raise RuntimeError(
-            "Can't access the shape of an uninitialized parameter or buffer. This error "
-            "usually happens in `load_state_dict` when trying to load an uninitialized "
-            "parameter into an initialized one. Call `forward` to initialize the parameters "
-            "before accessing their attributes."
-        )
-
-    def __repr__(self):
-        return f"<{type(self).__name__}>"
-
     def __deepcopy__(self, memo):
-        copy = UninitializedParameter(self.requires_grad, dtype=self._data.dtype)
+        copy = UninitializedParameter(self.requires_grad, dtype=self.dtype)
         memo[id(self)] = copy
         return copy
 
 
-class UninitializedBuffer(Tensor):
+class UninitializedBuffer(_Uninitialized, Tensor):
     """A buffer with no shape yet (a lazy BatchNorm's running statistics), materialised
     into a plain Tensor by the module's first call, like ``UninitializedParameter``."""
 
     cls_to_become = Tensor
-    materialize = UninitializedParameter.materialize
-    shape = UninitializedParameter.shape
-    __repr__ = UninitializedParameter.__repr__
 
     def __init__(self, requires_grad=False, device=None, dtype=None):
         self._data = np.empty(0, dtypes.get_default_dtype() if dtype is None else dtype)
@@ -103,6 +143,6 @@ class UninitializedBuffer(Tensor):
         self.requires_grad = requires_grad
 
     def __deepcopy__(self, memo):
-        copy = UninitializedBuffer(self.requires_grad, dtype=self._data.dtype)
+        copy = UninitializedBuffer(self.requires_grad, dtype=self.dtype)
         memo[id(self)] = copy
         return copy

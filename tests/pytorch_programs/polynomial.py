@@ -5,6 +5,7 @@ import math
 
 import torch
 
+torch.manual_seed(0)
 dtype = torch.float
 device = torch.device("cpu")
 

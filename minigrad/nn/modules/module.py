@@ -417,7 +417,9 @@ class Module:
             if not np.issubdtype(dtype, np.floating):
                 raise TypeError(f"Module.to only accepts floating dtypes, got {dtype}")
             for tensor in (*self.parameters(), *self.buffers()):
-                if np.issubdtype(tensor.dtype, np.floating):
+                if isinstance(tensor, UninitializedParameter | UninitializedBuffer):
+                    tensor._retype(dtype)
+                elif np.issubdtype(tensor.dtype, np.floating):
                     tensor._data = tensor._data.astype(dtype)
                     if tensor.grad is not None:
                         tensor.grad = Tensor._make(tensor.grad._data.astype(dtype))
@@ -489,7 +491,8 @@ class Module:
         """
         destination = collections.OrderedDict() if destination is None else destination
         for key, tensor in self._state_items(prefix):
-            destination[key] = tensor if keep_vars else tensor._data.copy()
+            uninitialized = isinstance(tensor, UninitializedParameter | UninitializedBuffer)
+            destination[key] = tensor if keep_vars or uninitialized else tensor._data.copy()
         return destination
 
     def load_state_dict(self, state_dict, strict=True):
