@@ -129,6 +129,16 @@ class Tensor(MathMethods):
     def numel(self):
         return self._data.size
 
+    def element_size(self):
+        """Bytes per element (4 for float32)."""
+        return self._data.itemsize
+
+    itemsize = property(element_size)
+
+    @property
+    def nbytes(self):
+        return self._data.nbytes
+
     def dim(self):
         return self.ndim
 

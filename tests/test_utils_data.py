@@ -456,3 +456,57 @@ def test_generator_drives_randperm_and_random_split_repeatably():
         mg.Generator().manual_seed(1.5)
     with pytest.raises(TypeError, match="generator"):
         DataLoader(list(range(4)), shuffle=True, generator=3)
+
+
+# ---- large batches come back through shared memory ---------------------------------------------
+
+
+def _our_shm_files():
+    import os
+
+    from minigrad.data import shared_memory
+
+    if not shared_memory.available():
+        return []
+    return [
+        n for n in os.listdir(shared_memory.DIRECTORY) if n.startswith(f"minigrad-{os.getpid()}-")
+    ]
+
+
+_Pair = collections.namedtuple("_Pair", "image label")
+
+
+class _Images(mg.utils.data.Dataset):
+    def __len__(self):
+        return 40
+
+    def __getitem__(self, i):
+        image = np.full((3, 32, 32), i, np.float32)
+        return {"pair": _Pair(mg.tensor(image), i), "raw": image.astype(np.float64)}
+
+
+def test_large_batches_through_workers_equal_the_single_process_ones():
+    from minigrad.data import shared_memory
+
+    single = list(DataLoader(_Images(), batch_size=8))
+    with_workers = list(DataLoader(_Images(), batch_size=8, num_workers=2))
+    assert len(single) == len(with_workers) == 5
+    for a, b in zip(single, with_workers):
+        assert isinstance(b["pair"], _Pair) and isinstance(b["pair"].image, mg.Tensor)
+        assert b["pair"].image.dtype == mg.float32 and b["raw"].dtype == np.float64
+        np.testing.assert_array_equal(a["pair"].image.numpy(), b["pair"].image.numpy())
+        np.testing.assert_array_equal(a["raw"], b["raw"])
+        assert a["pair"].label.tolist() == b["pair"].label.tolist()
+    image = with_workers[0]["pair"].image
+    assert image.nbytes >= shared_memory.MIN_BYTES  # this batch went through /dev/shm
+    image.add_(1)  # a mapped batch is an ordinary, writable tensor
+    assert image.numpy()[0, 0, 0, 0] == 1
+    assert _our_shm_files() == []
+
+
+def test_breaking_off_an_epoch_leaves_no_shared_memory_files():
+    loader = DataLoader(_Images(), batch_size=4, num_workers=2, prefetch_factor=4)
+    iterator = iter(loader)
+    next(iterator)
+    iterator.shutdown()
+    assert _our_shm_files() == []

@@ -4,7 +4,7 @@ import numpy as np
 
 import minigrad
 from minigrad import random
-from minigrad.data.collate import default_convert
+from minigrad.data.collate import default_collate, default_convert
 from minigrad.data.sampler import BatchSampler, RandomSampler, SequentialSampler
 from minigrad.random import Generator
 
@@ -241,7 +241,7 @@ class _Fetcher:
 
     def fetch(self, indices):
         if self.whole_arrays:
-            return _to_tensors(self._fetch(indices))
+            return self._fetch(indices)
         if not self.auto_batch:
             return (self.collate_fn or default_convert)(self.dataset[indices])
         collate = self.collate_fn or _default_collate
@@ -265,12 +265,23 @@ class _Fetcher:
             yield collate(batch)
 
     def _fetch(self, indices):
-        """The samples at ``indices`` (int64 array) as one batch of arrays."""
+        """The samples at ``indices`` (int64 array) as one batch of Tensors."""
         if getattr(self.dataset, "batched_getitem", False) or isinstance(self.dataset, np.ndarray):
             batch = self.dataset[indices]
             _check_batch(batch, len(indices), type(self.dataset).__name__)
-            return batch
-        return _collate([self.dataset[int(i)] for i in indices])
+            return _to_tensors(batch)
+        items = [self.dataset[int(i)] for i in indices]
+        if not _plain(items[0]):  # dicts, namedtuples, strings...: the general rules
+            return default_collate(items)
+        return _to_tensors(_collate(items))
+
+
+def _plain(item):
+    """Arrays, Tensors and numbers, alone or in a plain tuple or list: the fast path's items."""
+    leaves = (np.ndarray, np.generic, minigrad.Tensor, int, float)
+    if isinstance(item, tuple | list) and not hasattr(item, "_fields"):
+        return all(isinstance(field, leaves) for field in item)
+    return isinstance(item, leaves)
 
 
 def _default_collate(items):

@@ -12,6 +12,8 @@ import traceback
 
 import numpy as np
 
+from minigrad.data import shared_memory
+
 _worker_info = None  # set inside a worker process only
 
 
@@ -62,15 +64,17 @@ def _seed_everything(seed):
     py_random.seed(seed)
 
 
-def _worker_loop(fetcher, index_queue, result_queue, worker_id, num_workers, seed, init_fn):
+def _worker_loop(fetcher, index_queue, result_queue, worker_id, num_workers, seed, init_fn,
+                 prefix):  # fmt: skip
     try:
-        _serve(fetcher, index_queue, result_queue, worker_id, num_workers, seed, init_fn)
+        _serve(fetcher, index_queue, result_queue, worker_id, num_workers, seed, init_fn, prefix)
     except KeyboardInterrupt:  # Ctrl-C reaches the workers too; the main process reports it
         pass
 
 
-def _serve(fetcher, index_queue, result_queue, worker_id, num_workers, seed, init_fn):
+def _serve(fetcher, index_queue, result_queue, worker_id, num_workers, seed, init_fn, prefix):
     global _worker_info
+    packer = shared_memory.Packer(prefix, worker_id) if prefix else None
     try:
         _seed_everything(seed)
         _worker_info = WorkerInfo(worker_id, num_workers, seed, fetcher.dataset)
@@ -103,6 +107,8 @@ def _serve(fetcher, index_queue, result_queue, worker_id, num_workers, seed, ini
                 batch = next(stream, _StreamEnd)
             else:
                 batch = fetcher.fetch(indices)
+            if packer is not None:
+                batch = packer.pack(batch)
         except Exception as error:
             batch = _Failure(worker_id, error)
         result_queue.put((task_epoch, task_id, batch))
@@ -132,6 +138,8 @@ class MultiProcessIter:
         for _ in range(self._num_workers):
             self._index_queues.append(ctx.Queue())
         self._ctx = ctx
+        # Large arrays come back through /dev/shm where there is one (see shared_memory.py).
+        self._prefix = shared_memory.new_prefix() if shared_memory.available() else None
         self._start_epoch()
 
     def _start_workers(self):
@@ -146,6 +154,7 @@ class MultiProcessIter:
                     self._num_workers,
                     self._base_seed + worker_id,
                     self._loader.worker_init_fn,
+                    self._prefix,
                 ),
                 daemon=True,  # workers die with the main process: no orphans after Ctrl-C
             )
@@ -228,6 +237,7 @@ class MultiProcessIter:
                         raise RuntimeError(
                             f"DataLoader timed out after {self._timeout} seconds"
                         ) from None
+            batch = shared_memory.unpack(batch)
             if epoch == self._epoch:  # drop what a broken-off epoch left behind
                 self._waiting[got_id] = batch
         if task_id is None:
@@ -258,6 +268,8 @@ class MultiProcessIter:
             q.cancel_join_thread()
             q.close()
         self._index_queues = []
+        if self._prefix is not None:
+            shared_memory.remove_leftovers(self._prefix)
 
     def __del__(self):
         if getattr(self, "_workers", None):
