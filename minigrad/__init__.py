@@ -74,7 +74,9 @@ _FUNCTIONS += (
     "sgn atan2 arctan2 hypot logaddexp copysign fmod remainder floor_divide lerp addcmul "
     "addcdiv bitwise_and bitwise_or bitwise_xor bitwise_not bitwise_left_shift "
     "bitwise_right_shift logical_and logical_or logical_xor logical_not isnan isinf isposinf "
-    "isneginf isfinite isclose allclose nan_to_num eq ne lt le gt ge all any"
+    "isneginf isfinite isclose allclose nan_to_num eq ne lt le gt ge all any "
+    "prod cumsum cumprod logsumexp norm nansum nanmean count_nonzero var_mean std_mean aminmax "
+    "sort argsort msort topk kthvalue median unique"
 ).split()
 # ... and shape, indexing and linear algebra.
 _FUNCTIONS += "".split()

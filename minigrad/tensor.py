@@ -17,7 +17,7 @@ from minigrad.autograd import grad_mode
 from minigrad.autograd.function import VersionCounter, in_graph_backward
 from minigrad.device import CPU, as_device, is_device
 from minigrad.size import Size
-from minigrad.tensor_math import MathMethods
+from minigrad.tensor_math import MathMethods, ReductionMethods
 
 ValuesIndices = collections.namedtuple("ValuesIndices", ["values", "indices"])
 
@@ -26,7 +26,7 @@ class ShapeError(RuntimeError, ValueError):
     """Shapes that do not fit an op; both a RuntimeError (as PyTorch) and a ValueError."""
 
 
-class Tensor(MathMethods):
+class Tensor(MathMethods, ReductionMethods):
     """An n-dimensional array that records the ops applied to it, for ``backward``.
 
     ``Tensor(data)`` always gives the default float dtype (float32); use ``mg.tensor`` to keep

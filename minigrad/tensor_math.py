@@ -7,6 +7,7 @@ rounding an int tensor gives it back; bitwise ops refuse floats, and the errors 
 """
 
 import builtins
+import collections
 import sys
 
 import numpy as np
@@ -277,6 +278,203 @@ class MathMethods:
         replacement = np.where(np.isnan(self._data), nan, np.where(self._data > 0, high, low))
         constant = type(self)._make(replacement.astype(self.dtype))
         return _core().where(self.isfinite(), self, constant)
+
+
+class ReductionMethods:
+    """Products, running sums, norms, sorting and the NaN-aware reductions."""
+
+    def _reduce_input(self, dtype):
+        if dtype is not None:
+            return self.to(dtype)
+        this = self
+        if this.dtype.kind in "biu" and this.dtype != np.int64:
+            this = this.long()  # integer products and running sums are int64, as in PyTorch
+        return this
+
+    def prod(self, dim=None, keepdim=False, *, dtype=None):
+        """The product over ``dim`` (all elements by default)."""
+        this = self._reduce_input(dtype)
+        if dim is None or this.ndim == 0:
+            _core()._dim(dim, this.ndim) if dim is not None else None  # checks the range
+            out = ops.Prod.apply(this.reshape(-1), dim=(0,), keepdim=False)
+            return out.reshape(()) if not keepdim or dim is None else out.reshape(this.shape)
+        return ops.Prod.apply(this, dim=(_core()._dim(dim, this.ndim),), keepdim=keepdim)
+
+    def cumsum(self, dim, *, dtype=None):
+        this = self._reduce_input(dtype)
+        if this.ndim == 0:
+            return this.clone()
+        return ops.Cumsum.apply(this, dim=_core()._dim(dim, this.ndim))
+
+    def cumprod(self, dim, *, dtype=None):
+        this = self._reduce_input(dtype)
+        if this.ndim == 0:
+            return this.clone()
+        return ops.Cumprod.apply(this, dim=_core()._dim(dim, this.ndim))
+
+    def logsumexp(self, dim, keepdim=False):
+        """log(sum(exp(self))) over ``dim``, shifted by the max: finite for any magnitude."""
+        this = self._floating()
+        dims = _core()._dims(dim, this.ndim)
+        top = np.max(this._data, axis=dims, keepdims=True) if this.numel() else np.zeros(())
+        top = type(self)._make(np.where(np.isinf(top), 0, top).astype(this.dtype))
+        out = (this - top).exp().sum(dims, keepdim=True).log() + top
+        return out if keepdim else out.squeeze(dims) if dims else out.reshape(())
+
+    def norm(self, p="fro", dim=None, keepdim=False, dtype=None):
+        """The p-norm over ``dim`` (all elements by default); 'fro' is the 2-norm."""
+        this = self if dtype is None else self.to(dtype)
+        if p in ("fro", None):
+            p = 2.0
+        if isinstance(p, str):
+            raise ValueError(f"norm: p must be a number, 'fro' or None here, got {p!r}")
+        return _vector_norm(this, p, dim, keepdim)
+
+    def nansum(self, dim=None, keepdim=False, *, dtype=None):
+        """The sum with NaNs counted as zero."""
+        this = self if dtype is None else self.to(dtype)
+        if not dtypes.is_floating(this.dtype):
+            return this.sum(dim, keepdim)
+        return _core().where(this.isnan(), 0.0, this).sum(dim, keepdim)
+
+    def nanmean(self, dim=None, keepdim=False, *, dtype=None):
+        """The mean of the elements that are not NaN (NaN where all are)."""
+        this = self if dtype is None else self.to(dtype)
+        if not dtypes.is_floating(this.dtype):
+            raise RuntimeError(f"nanmean(): expected a float input, got {this.dtype}")
+        count = (~this.isnan()).sum(dim, keepdim)
+        return this.nansum(dim, keepdim) / count.to(this.dtype)
+
+    def count_nonzero(self, dim=None):
+        dims = _core()._dims(dim, self.ndim)
+        return type(self)._make(np.asarray(np.count_nonzero(self._data, axis=dims), np.int64))
+
+    def var_mean(self, dim=None, unbiased=True, keepdim=False, *, correction=None):
+        return (self.var(dim, unbiased, keepdim, correction=correction), self.mean(dim, keepdim))
+
+    def std_mean(self, dim=None, unbiased=True, keepdim=False, *, correction=None):
+        return (self.std(dim, unbiased, keepdim, correction=correction), self.mean(dim, keepdim))
+
+    def aminmax(self, *, dim=None, keepdim=False):
+        """(min, max) over ``dim``: torch.return_types.aminmax."""
+        return MinMax(self.amin(dim, keepdim), self.amax(dim, keepdim))
+
+    # ---- sorting ----------------------------------------------------------------------------
+
+    def _order(self, dim, descending):
+        """Indices that sort along ``dim``, stably; NaN counts as the largest, as in PyTorch."""
+        axis = _core()._dim(dim, self.ndim) if self.ndim else 0
+        data = self._data.reshape(1) if self.ndim == 0 else self._data
+        if data.dtype == np.bool_:
+            data = data.astype(np.int8)
+        if not descending:
+            order = np.argsort(data, axis=axis, kind="stable")
+        else:
+            moved = np.moveaxis(data, axis, -1)
+            nan = (
+                np.isnan(moved) if dtypes.is_floating(moved.dtype) else np.zeros(moved.shape, bool)
+            )
+            key = -np.where(nan, 0, moved).astype(
+                np.float64 if moved.dtype.kind == "f" else np.int64
+            )
+            order = np.moveaxis(np.lexsort((key, ~nan)), -1, axis)
+        return axis, order
+
+    def sort(self, dim=-1, descending=False, stable=False):
+        """(values, indices) sorted along ``dim``; the gradient goes back through indices."""
+        axis, order = self._order(dim, descending)
+        this = self.reshape(1) if self.ndim == 0 else self
+        values = ops.TakeAlongDim.apply(this, index=order, dim=axis)
+        indices = type(self)._make(order.astype(np.int64))
+        if self.ndim == 0:
+            values, indices = values.reshape(()), indices.reshape(())
+        return _core().ValuesIndices(values, indices)
+
+    def argsort(self, dim=-1, descending=False, stable=False):
+        return self.sort(dim, descending, stable).indices
+
+    def msort(self):
+        return self.sort(0).values
+
+    def topk(self, k, dim=-1, largest=True, sorted=True):
+        """The k largest (or smallest) elements along ``dim`` and their indices."""
+        axis = _core()._dim(dim, self.ndim) if self.ndim else 0
+        size = self.shape[axis] if self.ndim else 1
+        if not 0 <= k <= size:
+            raise RuntimeError(f"topk: k ({k}) is out of range for a dimension of size {size}")
+        values, indices = self.sort(dim, descending=largest)
+        if self.ndim == 0:
+            return _core().ValuesIndices(values, indices)
+        keep = (slice(None),) * axis + (slice(0, k),)
+        return _core().ValuesIndices(values[keep], indices[keep])
+
+    def kthvalue(self, k, dim=-1, keepdim=False):
+        """The k-th smallest element along ``dim`` (k counts from 1) and its index."""
+        axis = _core()._dim(dim, self.ndim) if self.ndim else 0
+        size = self.shape[axis] if self.ndim else 1
+        if not 1 <= k <= size:
+            raise IndexError(f"kthvalue(): selected number k={k} out of range for dimension {dim}")
+        return self._pick(axis, np.full((), k - 1), keepdim)
+
+    def median(self, dim=None, keepdim=False):
+        """The lower median (NaN if the line holds one); with ``dim``, (values, indices)."""
+        if dim is None:
+            flat = self.reshape(-1)
+            if flat.numel() == 0:
+                return type(self)._make(np.array(np.nan, self.dtype))
+            return flat._median_at(0, False).values
+        return self._median_at(_core()._dim(dim, self.ndim) if self.ndim else 0, keepdim)
+
+    def _median_at(self, axis, keepdim):
+        size = self.shape[axis] if self.ndim else 1
+        position = np.full((), (size - 1) // 2)
+        if dtypes.is_floating(self.dtype):  # the first NaN, sorted last, is the median then
+            nans = np.isnan(self._data).sum(axis=axis if self.ndim else None, keepdims=True)
+            position = np.where(nans > 0, size - nans, position)
+        return self._pick(axis, position, keepdim)
+
+    def _pick(self, axis, position, keepdim):
+        values, indices = self.sort(axis if self.ndim else 0)
+        if self.ndim == 0:
+            return _core().ValuesIndices(values, indices)
+        shape = list(self.shape)
+        shape[axis] = 1
+        where = (
+            np.broadcast_to(np.asarray(position, np.int64), shape)
+            if np.ndim(position) == 0
+            else position.astype(np.int64)
+        )
+        value = ops.TakeAlongDim.apply(values, index=np.ascontiguousarray(where), dim=axis)
+        index = np.take_along_axis(indices._data, where, axis)
+        if not keepdim:
+            value, index = value.squeeze(axis), np.squeeze(index, axis)
+        return _core().ValuesIndices(value, type(self)._make(index))
+
+    def unique(self, sorted=True, return_inverse=False, return_counts=False, dim=None):
+        """The distinct elements, sorted (and the inverse indices and counts if asked)."""
+        axis = None if dim is None else _core()._dim(dim, self.ndim)
+        values, inverse, counts = np.unique(
+            self._data, return_inverse=True, return_counts=True, axis=axis
+        )
+        make = type(self)._make
+        out = [make(values)]
+        if return_inverse:
+            shape = self.shape if axis is None else (self.shape[axis],)
+            out.append(make(inverse.reshape(shape).astype(np.int64)))
+        if return_counts:
+            out.append(make(counts.astype(np.int64)))
+        return out[0] if len(out) == 1 else tuple(out)
+
+
+MinMax = collections.namedtuple("aminmax", ["min", "max"])
+
+
+def _vector_norm(tensor, ord, dim, keepdim):
+    this = tensor._floating()
+    dims = _core()._dims(dim, this.ndim)
+    if this.ndim == 0:
+        dims = None
+    return ops.VectorNorm.apply(this, ord=float(ord), dim=dims, keepdim=keepdim)
 
 
 def _not_for_int(name, tensor):

@@ -72,5 +72,7 @@ MATH_OPINFO = (
     "rsqrt floor ceil trunc round frac sign sgn atan2 hypot logaddexp copysign fmod remainder "
     "floor_divide lerp addcmul addcdiv bitwise_and bitwise_or bitwise_xor bitwise_not "
     "bitwise_left_shift bitwise_right_shift logical_and logical_or logical_xor logical_not "
-    "isnan isinf isposinf isneginf isfinite isclose nan_to_num eq ne lt le gt ge all any square"
+    "isnan isinf isposinf isneginf isfinite isclose nan_to_num eq ne lt le gt ge all any square "
+    "prod cumsum cumprod logsumexp norm nansum nanmean count_nonzero var_mean std_mean aminmax "
+    "sort argsort msort topk kthvalue median unique"
 ).split()

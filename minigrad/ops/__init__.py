@@ -29,12 +29,14 @@ from minigrad.ops.elementwise import (
     Where,
 )
 from minigrad.ops.inplace import SetItem
-from minigrad.ops.linalg import MatMul
+from minigrad.ops.linalg import Det, Einsum, Inv, MatMul, Solve
 from minigrad.ops.losses import BinaryCrossEntropy, BinaryCrossEntropyWithLogits, CrossEntropy
 from minigrad.ops.movement import Cat, Expand, Index, Permute, Reshape
 from minigrad.ops.normalization import BatchNorm
 from minigrad.ops.pooling import AvgPool2d, MaxPool2d
 from minigrad.ops.reductions import Amax, LogSoftmax, Sum, TakeAlongDim
+from minigrad.ops.scans import Cumprod, Cumsum, Prod, VectorNorm
+from minigrad.ops.scatter import IndexAdd, Scatter, ScatterAdd
 from minigrad.ops.unary import (
     Acos,
     Acosh,
@@ -93,11 +95,14 @@ _TORCH_NAMES = {
 _NEW = (
     Acos, Acosh, Asin, Asinh, Atan, Atan2, Atanh, Ceil, Copysign, Cosh, Exp2, Expm1, Floor, Fmod,
     Hypot, LogAddExp, Log1p, Log2, Log10, Reciprocal, Remainder, Round, Rsqrt, Sign, Sinh, Tan,
-    Trunc,
+    Trunc, Cumprod, Cumsum, Prod, Det, Einsum, Inv, IndexAdd, Scatter, ScatterAdd,
 )  # fmt: skip
 _TORCH_NAMES.update({op: op.__name__ + "Backward0" for op in _NEW})
 _TORCH_NAMES.update({LogAddExp: "LogaddexpBackward0", Log1p: "Log1PBackward0"})
 _TORCH_NAMES.update({Fmod: "FmodBackward1", Remainder: "RemainderBackward1"})  # tensor divisors
+_TORCH_NAMES.update({Solve: "LinalgSolveExBackward0", VectorNorm: "LinalgVectorNormBackward0"})
+_TORCH_NAMES.update({Det: "LinalgDetBackward0", Inv: "LinalgInvExBackward0"})
+_TORCH_NAMES.update({Scatter: "ScatterBackward0", IndexAdd: "IndexAddBackward0"})
 for _op, _name in _TORCH_NAMES.items():
     _op.torch_name = _name
 
@@ -108,4 +113,4 @@ __all__ = [
     "Maximum", "MaxPool2d", "Minimum", "Mul", "Neg", "Permute", "Pow", "ReLU", "Reshape",
     "SetItem", "Sigmoid", "Sin", "Sqrt", "Sub", "Sum", "TakeAlongDim", "Tanh", "Where",
 ]  # fmt: skip
-__all__ += [op.__name__ for op in _NEW]
+__all__ += [op.__name__ for op in _NEW] + ["Solve", "VectorNorm"]

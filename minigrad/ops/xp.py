@@ -65,6 +65,13 @@ exp, log, sin, cos, tanh, abs = (_unary(n) for n in ("exp", "log", "sin", "cos",
 sqrt, sinh, cosh = (_unary(n) for n in ("sqrt", "sinh", "cosh"))
 
 
+def flip(x, axis):
+    """x reversed along ``axis`` (an int or a tuple of ints)."""
+    if is_tensor(x):
+        return x.flip(axis if isinstance(axis, tuple) else (axis,))
+    return np.flip(x, axis)
+
+
 def zeros_like(x):
     """Zeros of x's shape and dtype; a constant Tensor for a Tensor (its derivative is zero)."""
     zeros = np.zeros(np.shape(constant(x)), constant(x).dtype)
