@@ -79,7 +79,13 @@ _FUNCTIONS += (
     "sort argsort msort topk kthvalue median unique"
 ).split()
 # ... and shape, indexing and linear algebra.
-_FUNCTIONS += "".split()
+_FUNCTIONS += (
+    "repeat_interleave flip fliplr flipud roll rot90 movedim moveaxis swapaxes swapdims "
+    "broadcast_to narrow split chunk tensor_split unbind select tril triu diagonal diag "
+    "diag_embed trace gather take_along_dim take index_select masked_select masked_fill "
+    "index_fill scatter scatter_add index_add nonzero argwhere mm bmm mv dot vdot inner outer "
+    "ger cross kron addmm addmv baddbmm addbmm addr tile unflatten"
+).split()
 
 
 def _function(name):
@@ -124,8 +130,16 @@ __version__ = "0.1.0"
 
 # nn, optim and saving build on the core above.
 from minigrad import (  # noqa: E402
+    linalg,  # noqa: E402
     nn,
     optim,
     utils,  # noqa: E402
 )
 from minigrad.serialization import load, save  # noqa: E402
+from minigrad.tensor_shape import (  # noqa: E402
+    broadcast_shapes,
+    broadcast_tensors,
+    einsum,
+    meshgrid,
+    tensordot,
+)

@@ -18,6 +18,7 @@ from minigrad.autograd.function import VersionCounter, in_graph_backward
 from minigrad.device import CPU, as_device, is_device
 from minigrad.size import Size
 from minigrad.tensor_math import MathMethods, ReductionMethods
+from minigrad.tensor_shape import ShapeMethods
 
 ValuesIndices = collections.namedtuple("ValuesIndices", ["values", "indices"])
 
@@ -26,7 +27,7 @@ class ShapeError(RuntimeError, ValueError):
     """Shapes that do not fit an op; both a RuntimeError (as PyTorch) and a ValueError."""
 
 
-class Tensor(MathMethods, ReductionMethods):
+class Tensor(MathMethods, ReductionMethods, ShapeMethods):
     """An n-dimensional array that records the ops applied to it, for ``backward``.
 
     ``Tensor(data)`` always gives the default float dtype (float32); use ``mg.tensor`` to keep
@@ -773,7 +774,23 @@ class Tensor(MathMethods, ReductionMethods):
         return ops.Index.apply(self, index=_index_argument(index))
 
     def masked_fill(self, mask, value):
-        return where(mask, _operand(value), self)
+        """self with ``value`` where ``mask`` (bool, broadcast to self) is True; a number is
+        cast to self's dtype, as in PyTorch."""
+        mask = _array(mask)
+        if mask.dtype != np.bool_:
+            raise RuntimeError(
+                f"masked_fill only supports boolean masks, but got mask with dtype {mask.dtype}"
+            )
+        if isinstance(value, Tensor):
+            if value.ndim:
+                raise RuntimeError(
+                    "masked_fill_ only supports a 0-dimensional value tensor, but got tensor "
+                    f"with {value.ndim} dimension(s)."
+                )
+            value = value.to(self.dtype)
+        else:
+            value = Tensor._make(np.asarray(value).astype(self.dtype))
+        return where(mask, value, self)
 
     # ---- linear algebra ---------------------------------------------------------------------
 

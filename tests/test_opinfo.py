@@ -36,6 +36,14 @@ OPINFOS = {
 MISSING_VARIANTS = {
     "std.unbiased", "var.unbiased", "std_mean.unbiased", "var_mean.unbiased", "norm.nuc",
 }  # fmt: skip
+# Samples of a listed op that minigrad refuses on purpose (with a NotImplementedError naming
+# the case); skipped here, and listed in the README as missing.
+KNOWN_GAPS = {
+    "einsum": lambda sample: any(
+        len(set(s)) != len(s)
+        for s in sample.args[0].replace(" ", "").replace("...", "").split("->")[0].split(",")
+    ),
+}
 # Ops whose indices for tied values are PyTorch's implementation's choice: an index passes
 # when the input holds the same value there as at PyTorch's index.
 TIE_ORDER = {"sort": 0, "argsort": 0, "topk": 1, "kthvalue": 1, "median": 0}
@@ -173,6 +181,8 @@ def _describe(value):
 # OpInfo entries whose ``op`` is a lambda rather than torch's function: the same call in minigrad.
 ADAPTERS = {
     "where": lambda self, condition, other: mg.where(condition, self, other),
+    "einsum": lambda tensors, equation: mg.einsum(equation, *tensors),
+    "meshgrid": lambda *tensors, **kwargs: mg.meshgrid(*tensors, **kwargs),
 }
 
 
@@ -201,6 +211,8 @@ def test_opinfo_samples_match_torch(name):
     for dtype in (d for d in DTYPES if d in supported):
         grad = op.supports_autograd and dtype.is_floating_point
         for sample in op.sample_inputs("cpu", dtype, requires_grad=grad):
+            if name in KNOWN_GAPS and KNOWN_GAPS[name](sample):
+                continue
             for kind, call in _calls(name, op):
                 try:
                     _run(name, op, sample, dtype, call)

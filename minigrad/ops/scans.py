@@ -108,15 +108,17 @@ class VectorNorm(Function):
             out = np.sqrt(np.sum(magnitude * magnitude, axis=dim, keepdims=True))
         else:
             out = np.sum(magnitude**ord, axis=dim, keepdims=True) ** (1.0 / ord)
+        if not keepdim:
+            out = np.squeeze(out, axis=dim) if dim is not None else out.reshape(())
         ctx.save_for_backward(a, out)
-        return out if keepdim else np.squeeze(out, axis=dim) if dim is not None else out.reshape(())
+        return out
 
     @staticmethod
     def backward(ctx, grad):
         a, out = ctx.saved_tensors
         ord, dim, keepdim, shape = ctx.options
         grad = _expand_back(grad, shape, dim, keepdim)
-        norm = xp.broadcast_to(out, shape)
+        norm = _expand_back(out, shape, dim, keepdim)
         sign = xp.sign(a)
         if ord == 0:
             return xp.zeros_like(grad)

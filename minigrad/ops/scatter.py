@@ -22,7 +22,8 @@ def _head(src, shape):
 
 def _gathered(grad, index, dim, src_shape):
     """The gradient of src: grad at the written places, zero where src was not read."""
-    part = xp.apply(TakeAlongDim, grad, index, dim=dim)
+    block = tuple(slice(None) if d == dim else slice(0, n) for d, n in enumerate(index.shape))
+    part = xp.apply(TakeAlongDim, grad[block], index, dim=dim)
     if tuple(src_shape) == index.shape:
         return part
     pads = [(0, total - used) for used, total in zip(index.shape, src_shape)]
