@@ -15,7 +15,7 @@ import numpy as np
 from minigrad import dtypes, ops
 from minigrad.nn.functional.activation import logsigmoid
 from minigrad.nn.functional.distance import pairwise_distance
-from minigrad.tensor import ShapeError, Tensor, _broadcast_shape, as_tensor, minimum, where
+from minigrad.tensor import ShapeError, Tensor, as_tensor, minimum, where
 
 REDUCTIONS = ("mean", "sum", "none")
 _NN_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -461,7 +461,7 @@ def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_
             stacklevel=2,
         )
     input, target = as_tensor(input), as_tensor(target)
-    _broadcast_pair("kl_div", "input", input, "target", target)
+    _broadcast_named("kl_div", input=input, target=target)
     if log_target:
         losses = target.exp() * (target - input)
     else:
@@ -472,13 +472,14 @@ def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_
     return _reduce(losses, reduction)
 
 
-def _broadcast_pair(name, first_name, first, second_name, second):
+def _broadcast_named(name, **tensors):
+    """The shape the named tensors broadcast to; a ShapeError naming each shape if none."""
     try:
-        return np.broadcast_shapes(first.shape, second.shape)
+        return np.broadcast_shapes(*(t.shape for t in tensors.values()))
     except ValueError:
+        shapes = [f"{key} of shape {tuple(t.shape)}" for key, t in tensors.items()]
         raise ShapeError(
-            f"{name}: {first_name} of shape {first.shape} and {second_name} of shape "
-            f"{second.shape} cannot be broadcast together"
+            f"{name}: {', '.join(shapes[:-1])} and {shapes[-1]} cannot be broadcast together"
         ) from None
 
 
@@ -496,7 +497,7 @@ def poisson_nll_loss(
     reduction = legacy_reduction(size_average, reduce, reduction)
     _check_reduction(reduction)
     input, target = as_tensor(input), as_tensor(target)
-    _broadcast_pair("poisson_nll_loss", "input", input, "target", target)
+    _broadcast_named("poisson_nll_loss", input=input, target=target)
     if log_input:
         losses = input.exp() - target * input
     else:
@@ -542,7 +543,7 @@ def gaussian_nll_loss(input, target, var, full=False, eps=1e-6, reduction="mean"
                 "its last dim, or the input's shape with one dim of size 1)"
             )
     _check_reduction(reduction)
-    _broadcast_pair("gaussian_nll_loss", "input", input, "target", target)
+    _broadcast_named("gaussian_nll_loss", input=input, target=target)
     # Clamped as PyTorch does (in place under no_grad): the value moves, the gradient doesn't.
     floor = var.detach()
     var = var + (floor.clamp(min=eps) - floor)
@@ -573,7 +574,7 @@ def margin_ranking_loss(
             "margin_ranking_loss: input1, input2 and target must have the same number of "
             f"dimensions, got input1 {input1.shape}, input2 {input2.shape}, target {target.shape}"
         )
-    _broadcast_shape("margin_ranking_loss", input1.shape, input2.shape, target.shape)
+    _broadcast_named("margin_ranking_loss", input1=input1, input2=input2, target=target)
     return _reduce((-target * (input1 - input2) + margin).clamp(min=0), reduction)
 
 
@@ -589,7 +590,7 @@ def hinge_embedding_loss(
     reduction = legacy_reduction(size_average, reduce, reduction)
     _check_reduction(reduction)
     input, target = as_tensor(input), as_tensor(target)
-    _broadcast_pair("hinge_embedding_loss", "input", input, "target", target)
+    _broadcast_named("hinge_embedding_loss", input=input, target=target)
     margin_part = where(target != 1, (margin - input).clamp(min=0), 0)
     return _reduce(margin_part + where(target != -1, input, 0), reduction)
 
@@ -603,7 +604,7 @@ def soft_margin_loss(input, target, size_average=None, reduce=None, reduction="m
     reduction = legacy_reduction(size_average, reduce, reduction)
     _check_reduction(reduction)
     input, target = as_tensor(input), as_tensor(target)
-    _broadcast_pair("soft_margin_loss", "input", input, "target", target)
+    _broadcast_named("soft_margin_loss", input=input, target=target)
     return _reduce(-logsigmoid(input * target), reduction)
 
 
@@ -689,7 +690,7 @@ def multilabel_soft_margin_loss(
             "multilabel_soft_margin_loss: input needs a class dimension (its last), got a 0-d "
             "tensor"
         )
-    _broadcast_pair("multilabel_soft_margin_loss", "input", input, "target", target)
+    _broadcast_named("multilabel_soft_margin_loss", input=input, target=target)
     losses = -(target * logsigmoid(input) + (1 - target) * logsigmoid(-input))
     if weight is not None:
         losses = losses * _like_input(weight, input)
@@ -722,7 +723,7 @@ def cosine_embedding_loss(
             f"{target.ndim + 1}D input tensors, but found input1 of shape {input1.shape} and "
             f"input2 of shape {input2.shape}"
         )
-    _broadcast_pair("cosine_embedding_loss", "input1", input1, "input2", input2)
+    _broadcast_named("cosine_embedding_loss", input1=input1, input2=input2)
     dim = target.ndim
     dot = (input1 * input2).sum(dim)
     squares = ((input1 * input1).sum(dim) + 1e-12) * ((input2 * input2).sum(dim) + 1e-12)
@@ -755,7 +756,7 @@ def triplet_margin_loss(
             f"have the same number of dimensions, but got: anchor {anchor.ndim}D, positive "
             f"{positive.ndim}D, and negative {negative.ndim}D inputs"
         )
-    _broadcast_shape("triplet_margin_loss", anchor.shape, positive.shape, negative.shape)
+    _broadcast_named("triplet_margin_loss", anchor=anchor, positive=positive, negative=negative)
     positive_distance = pairwise_distance(anchor, positive, p, eps)
     negative_distance = pairwise_distance(anchor, negative, p, eps)
     if swap:
