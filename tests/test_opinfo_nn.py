@@ -17,7 +17,10 @@ common = pytest.importorskip("torch.testing._internal.common_methods_invocations
 NAMES = (
     "pad embedding one_hot elu selu celu silu mish softplus softsign hardtanh relu6 "
     "hardsigmoid hardswish logsigmoid prelu glu tanhshrink softshrink hardshrink threshold "
-    "softmin layer_norm group_norm normalize cosine_similarity pairwise_distance"
+    "softmin layer_norm group_norm normalize cosine_similarity pairwise_distance "
+    "l1_loss smooth_l1_loss huber_loss kl_div poisson_nll_loss gaussian_nll_loss "
+    "margin_ranking_loss hinge_embedding_loss soft_margin_loss multi_margin_loss "
+    "multilabel_soft_margin_loss cosine_embedding_loss triplet_margin_loss"
 ).split()
 OPINFOS = {
     op.name + (f".{op.variant_test_name}" if op.variant_test_name else ""): op

@@ -1,4 +1,5 @@
-"""Losses: cross_entropy, nll_loss, mse_loss, binary_cross_entropy (with logits).
+"""Losses: cross_entropy, nll_loss, mse_loss, binary_cross_entropy (with logits), l1 and
+huber, kl_div and the likelihood losses, and the margin and embedding losses.
 
 Each takes ``reduction``: 'mean' (the default), 'sum' or 'none' (one loss per element), and
 PyTorch's deprecated ``size_average`` and ``reduce`` flags in PyTorch's positions.
@@ -12,7 +13,9 @@ import warnings
 import numpy as np
 
 from minigrad import dtypes, ops
-from minigrad.tensor import ShapeError, Tensor, as_tensor, where
+from minigrad.nn.functional.activation import logsigmoid
+from minigrad.nn.functional.distance import pairwise_distance
+from minigrad.tensor import ShapeError, Tensor, as_tensor, minimum, where
 
 REDUCTIONS = ("mean", "sum", "none")
 _NN_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -313,3 +316,451 @@ def binary_cross_entropy_with_logits(
     if weight is not None:
         losses = losses * _like_input(weight, input)
     return _reduce(losses, reduction)
+
+
+# ---- regression losses: l1, smooth l1, huber ---------------------------------------------------
+
+
+def _pointwise_pair(name, input, target):
+    """input and target as Tensors, broadcast together as PyTorch does (with its warning when
+    the shapes differ); shapes that cannot broadcast are a ShapeError naming both."""
+    input, target = as_tensor(input), as_tensor(target)
+    if input.shape != target.shape:
+        try:
+            shape = np.broadcast_shapes(input.shape, target.shape)
+        except ValueError:
+            raise ShapeError(
+                f"{name}: the target of shape {target.shape} cannot be broadcast to the input "
+                f"of shape {input.shape}"
+            ) from None
+        warnings.warn(
+            f"Using a target size ({target.shape}) that is different to the input size "
+            f"({input.shape}). This will likely lead to incorrect results due to "
+            "broadcasting. Please ensure they have the same size.",
+            stacklevel=3,
+        )
+        input, target = input.expand(*shape), target.expand(*shape)
+    return input, target
+
+
+def _weighted(name, losses, weight, input, reduction, mean_by_weight):
+    """losses * weight (the input's shape), reduced; 'mean' divides by the total weight when
+    ``mean_by_weight`` (l1_loss, mse_loss) or by the element count (huber_loss), as PyTorch."""
+    weight = _like_input(weight, input)
+    if weight.shape != input.shape:
+        raise ValueError(
+            f"{name}: weight of shape {tuple(weight.shape)} must have the input's shape "
+            f"{tuple(input.shape)} (Weights and input must have the same size.)"
+        )
+    losses = losses * weight
+    if reduction == "mean" and mean_by_weight:
+        return losses.sum() / weight.sum()
+    return _reduce(losses, reduction)
+
+
+def l1_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):
+    """The absolute error |input - target|, reduced (input and target broadcast, with a
+    warning when their shapes differ). ``weight`` (the input's shape) weighs each element;
+    'mean' then divides by the total weight. The gradient at a zero error is 0, as PyTorch's.
+
+    Example: ``F.l1_loss(mg.tensor([1.0, 2.0]), mg.tensor([1.0, 4.0]))`` is ``tensor(1.)``.
+    """
+    reduction = legacy_reduction(size_average, reduce, reduction)
+    _check_reduction(reduction)
+    original = as_tensor(input)
+    input, target = _pointwise_pair("l1_loss", input, target)
+    losses = (input - target).abs()
+    if weight is None:
+        return _reduce(losses, reduction)
+    return _weighted("l1_loss", losses, weight, original, reduction, mean_by_weight=True)
+
+
+def _huber(diff, delta):
+    """0.5 diff ** 2 where |diff| < delta, else delta (|diff| - 0.5 delta): quadratic near 0,
+    linear in the tails (the gradient in the quadratic part needs no abs: 0 at 0)."""
+    absolute = diff.abs()
+    return where(absolute < delta, 0.5 * diff * diff, delta * (absolute - 0.5 * delta))
+
+
+def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mean", beta=1.0):
+    """0.5 (input - target) ** 2 / beta where |input - target| < beta, else
+    |input - target| - 0.5 beta; ``beta=0`` is l1_loss. Broadcasts as l1_loss.
+
+    Example: ``F.smooth_l1_loss(mg.tensor([0.5, 3.0]), mg.zeros(2))`` is
+    ``tensor(1.3125)`` (0.125 and 2.5).
+    """
+    reduction = legacy_reduction(size_average, reduce, reduction)
+    _check_reduction(reduction)
+    if beta < 0:
+        raise RuntimeError(
+            f"smooth_l1_loss does not support negative values for beta, got beta={beta}"
+        )
+    input, target = _pointwise_pair("smooth_l1_loss", input, target)
+    diff = input - target
+    if beta == 0:
+        return _reduce(diff.abs(), reduction)
+    return _reduce(_huber(diff, beta) / beta, reduction)
+
+
+def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
+    """0.5 (input - target) ** 2 where |input - target| < delta, else
+    delta (|input - target| - 0.5 delta): smooth_l1_loss times ``delta``. ``weight`` (the
+    input's shape) weighs each element ('mean' stays the plain mean, as PyTorch's).
+
+    Example: ``F.huber_loss(mg.tensor([0.5, 3.0]), mg.zeros(2), delta=2.0)`` is
+    ``tensor(2.0625)``.
+    """
+    _check_reduction(reduction)
+    if not delta > 0:
+        raise RuntimeError(
+            f"huber_loss does not support non-positive values for delta, got delta={delta}"
+        )
+    original = as_tensor(input)
+    input, target = _pointwise_pair("huber_loss", input, target)
+    losses = _huber(input - target, delta)
+    if weight is None:
+        return _reduce(losses, reduction)
+    return _weighted("huber_loss", losses, weight, original, reduction, mean_by_weight=False)
+
+
+# ---- likelihood losses: kl_div, poisson_nll_loss, gaussian_nll_loss ---------------------------
+
+
+def _xlogx(x):
+    """x log x with 0 log 0 = 0 (torch.xlogy(x, x)); the gradient there is 0, where
+    PyTorch's is NaN (0 / 0)."""
+    zero = x == 0
+    return where(zero, 0, x * where(zero, 1, x).log())
+
+
+def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_target=False):
+    """The Kullback-Leibler divergence of ``target`` from the distribution whose
+    log-probabilities are ``input``: target (log target - input) per element (``target``
+    holds log-probabilities too with ``log_target``). 'batchmean' (the true KL divergence
+    of a batch) divides the sum by the batch size input.shape[0]; 'mean', which divides by
+    the number of elements, warns as PyTorch does.
+
+    Example::
+
+        logq = F.log_softmax(mg.randn(4, 3), dim=1)
+        F.kl_div(logq, F.softmax(mg.randn(4, 3), dim=1), reduction="batchmean")
+    """
+    if size_average is not None or reduce is not None:
+        reduction = legacy_reduction(size_average, reduce, reduction)
+    elif reduction not in REDUCTIONS + ("batchmean",):
+        raise ValueError(
+            f"{reduction!r} is not a valid value for reduction: use 'mean', 'batchmean', "
+            "'sum' or 'none'"
+        )
+    elif reduction == "mean":
+        warnings.warn(
+            "reduction: 'mean' divides the total loss by both the batch size and the support "
+            "size.'batchmean' divides only by the batch size, and aligns with the KL div math "
+            "definition.'mean' will be changed to behave the same as 'batchmean' in the next "
+            "major release.",
+            stacklevel=2,
+        )
+    input, target = as_tensor(input), as_tensor(target)
+    _broadcast_named("kl_div", input=input, target=target)
+    if log_target:
+        losses = target.exp() * (target - input)
+    else:
+        losses = _xlogx(target) - target * input
+    if reduction == "batchmean":
+        total = losses.sum()
+        return total / input.shape[0] if input.ndim else total
+    return _reduce(losses, reduction)
+
+
+def _broadcast_named(name, **tensors):
+    """The shape the named tensors broadcast to; a ShapeError naming each shape if none."""
+    try:
+        return np.broadcast_shapes(*(t.shape for t in tensors.values()))
+    except ValueError:
+        shapes = [f"{key} of shape {tuple(t.shape)}" for key, t in tensors.items()]
+        raise ShapeError(
+            f"{name}: {', '.join(shapes[:-1])} and {shapes[-1]} cannot be broadcast together"
+        ) from None
+
+
+def poisson_nll_loss(
+    input, target, log_input=True, full=False, size_average=None, eps=1e-8, reduce=None,
+    reduction="mean",
+):  # fmt: skip
+    """The negative log-likelihood of ``target`` counts under Poisson rates: exp(input) -
+    target input when ``input`` holds log-rates (``log_input``), else input - target
+    log(input + eps). ``full`` adds Stirling's approximation of log(target!), target log
+    target - target + 0.5 log(2 pi target), where target > 1 (as PyTorch).
+
+    Example: ``F.poisson_nll_loss(mg.zeros(3), mg.tensor([0.0, 1.0, 2.0]))`` is ``tensor(1.)``.
+    """
+    reduction = legacy_reduction(size_average, reduce, reduction)
+    _check_reduction(reduction)
+    input, target = as_tensor(input), as_tensor(target)
+    _broadcast_named("poisson_nll_loss", input=input, target=target)
+    if log_input:
+        losses = input.exp() - target * input
+    else:
+        losses = input - target * (input + eps).log()
+    if full:
+        counted = target > 1
+        safe = where(counted, target, 2)  # keeps the logs off 0 where the term is dropped
+        stirling = safe * safe.log() - safe + 0.5 * (2 * math.pi * safe).log()
+        losses = losses + where(counted, stirling, 0)
+    return _reduce(losses, reduction)
+
+
+def gaussian_nll_loss(input, target, var, full=False, eps=1e-6, reduction="mean"):
+    """The negative log-likelihood of ``target`` under normal distributions of mean ``input``
+    and variance ``var``: 0.5 (log var + (input - target) ** 2 / var) (+ 0.5 log(2 pi) with
+    ``full``). ``var`` is clamped at ``eps`` for stability (the clamp passes the gradient,
+    as PyTorch's), may be a number, the input's shape, the input's shape without its last
+    dim, or the input's shape with one dim of size 1 (homoscedastic cases).
+
+    Example::
+
+        mean, var = mg.randn(5, 2), mg.ones(5, 1)
+        F.gaussian_nll_loss(mean, mg.randn(5, 2), var)
+    """
+    input, target = as_tensor(input), as_tensor(target)
+    if not isinstance(var, Tensor) and np.ndim(var) == 0:
+        if var < 0:
+            raise ValueError(f"gaussian_nll_loss: var has negative entry/entries (var={var})")
+        var = Tensor._make(np.full(input.shape, var, dtype=input.dtype))
+    else:
+        var = as_tensor(var)
+        if (var._data < 0).any():
+            raise ValueError("gaussian_nll_loss: var has negative entry/entries")
+    if var.shape != input.shape:
+        if input.shape[:-1] == var.shape:
+            var = var.unsqueeze(-1)
+        elif not (
+            input.ndim == var.ndim and sum(v for i, v in zip(input.shape, var.shape) if i != v) == 1
+        ):
+            raise ValueError(
+                f"gaussian_nll_loss: var is of incorrect size {var.shape} for an input of "
+                f"shape {input.shape} (expected the input's shape, the input's shape without "
+                "its last dim, or the input's shape with one dim of size 1)"
+            )
+    _check_reduction(reduction)
+    _broadcast_named("gaussian_nll_loss", input=input, target=target)
+    # Clamped as PyTorch does (in place under no_grad): the value moves, the gradient doesn't.
+    floor = var.detach()
+    var = var + (floor.clamp(min=eps) - floor)
+    diff = input - target
+    losses = 0.5 * (var.log() + diff * diff / var)
+    if full:
+        losses = losses + 0.5 * math.log(2 * math.pi)
+    return _reduce(losses, reduction)
+
+
+# ---- margin losses ------------------------------------------------------------------------------
+
+
+def margin_ranking_loss(
+    input1, input2, target, margin=0, size_average=None, reduce=None, reduction="mean"
+):
+    """max(0, -target (input1 - input2) + margin): ``target`` (1 or -1) says which input
+    should rank higher. The three must have the same number of dims (then broadcast).
+
+    Example: ``F.margin_ranking_loss(mg.tensor([2.0]), mg.tensor([1.0]), mg.tensor([-1.0]))``
+    is ``tensor(1.)``.
+    """
+    reduction = legacy_reduction(size_average, reduce, reduction)
+    _check_reduction(reduction)
+    input1, input2, target = as_tensor(input1), as_tensor(input2), as_tensor(target)
+    if not input1.ndim == input2.ndim == target.ndim:
+        raise ShapeError(
+            "margin_ranking_loss: input1, input2 and target must have the same number of "
+            f"dimensions, got input1 {input1.shape}, input2 {input2.shape}, target {target.shape}"
+        )
+    _broadcast_named("margin_ranking_loss", input1=input1, input2=input2, target=target)
+    return _reduce((-target * (input1 - input2) + margin).clamp(min=0), reduction)
+
+
+def hinge_embedding_loss(
+    input, target, margin=1.0, size_average=None, reduce=None, reduction="mean"
+):
+    """input where target is 1, max(0, margin - input) where target is -1 (``input`` is
+    usually a distance, as for similar and dissimilar pairs).
+
+    Example: ``F.hinge_embedding_loss(mg.tensor([0.3, 0.4]), mg.tensor([1, -1]))`` is
+    ``tensor(0.4500)``.
+    """
+    reduction = legacy_reduction(size_average, reduce, reduction)
+    _check_reduction(reduction)
+    input, target = as_tensor(input), as_tensor(target)
+    _broadcast_named("hinge_embedding_loss", input=input, target=target)
+    margin_part = where(target != 1, (margin - input).clamp(min=0), 0)
+    return _reduce(margin_part + where(target != -1, input, 0), reduction)
+
+
+def soft_margin_loss(input, target, size_average=None, reduce=None, reduction="mean"):
+    """log(1 + exp(-target input)), the logistic loss of targets 1 and -1. Computed stably:
+    finite for any input (PyTorch's own overflows to inf past |input| of about 88 in float32).
+
+    Example: ``F.soft_margin_loss(mg.zeros(2), mg.tensor([1.0, -1.0]))`` is log 2.
+    """
+    reduction = legacy_reduction(size_average, reduce, reduction)
+    _check_reduction(reduction)
+    input, target = as_tensor(input), as_tensor(target)
+    _broadcast_named("soft_margin_loss", input=input, target=target)
+    return _reduce(-logsigmoid(input * target), reduction)
+
+
+def multi_margin_loss(
+    input, target, p=1, margin=1.0, weight=None, size_average=None, reduce=None,
+    reduction="mean",
+):  # fmt: skip
+    """The multi-class hinge loss: per sample, sum over classes i != y of
+    max(0, margin - input[y] + input[i]) ** p, times weight[y], divided by the number of
+    classes. Shapes: input (N, C) or (C,); target (N,) (or () or (1,)) of int64 class indices;
+    weight (C,). ``p`` is 1 or 2. A term at exactly 0 passes no gradient, as PyTorch's.
+
+    Example: ``F.multi_margin_loss(mg.tensor([[0.1, 0.2, 0.4]]), mg.tensor([2]))`` is
+    ``tensor(0.5000)``.
+    """
+    reduction = legacy_reduction(size_average, reduce, reduction)
+    _check_reduction(reduction)
+    if p not in (1, 2):
+        raise ValueError(f"multi_margin_loss: only p == 1 and p == 2 supported, got p={p}")
+    if weight is not None and np.ndim(weight._data if isinstance(weight, Tensor) else weight) != 1:
+        raise ValueError(
+            f"multi_margin_loss: weight must be one-dimensional, got shape {np.shape(weight)}"
+        )
+    input = as_tensor(input)
+    if not (input.ndim == 0 or input.ndim <= 2 and input.shape[-1] != 0):
+        raise ShapeError(
+            "multi_margin_loss: expected a non-empty vector or matrix input (with an optional "
+            f"0-size batch), got input of shape {input.shape}"
+        )
+    frames, classes = (input.shape[0], input.shape[1]) if input.ndim == 2 else (1, input.numel())
+    array = target._data if isinstance(target, Tensor) else np.asarray(target)
+    if not np.issubdtype(array.dtype, np.integer):
+        raise RuntimeError(
+            f"multi_margin_loss: target must hold integer class indices (int64), got {array.dtype}"
+        )
+    if array.ndim > 1 or array.size != frames:
+        raise ShapeError(
+            f"multi_margin_loss: inconsistent target size, expected {frames} target(s) for an "
+            f"input of shape {input.shape}, got target of shape {array.shape}"
+        )
+    if ((array < 0) | (array >= classes)).any():
+        raise RuntimeError(
+            f"multi_margin_loss: target out of range: targets must be in [0, {classes - 1}], "
+            f"got values from {array.min()} to {array.max()}"
+        )
+    labels = array.reshape(frames, 1)
+    scores = input.reshape(frames, classes)
+    picked = ops.TakeAlongDim.apply(scores, index=labels, dim=1)
+    margins = margin - picked + scores
+    others = np.arange(classes) != labels  # the target's own term is left out
+    terms = margins if p == 1 else margins * margins
+    if weight is not None:
+        weights = np.asarray(weight._data if isinstance(weight, Tensor) else weight)
+        if weights.size != classes:
+            raise ShapeError(
+                f"multi_margin_loss: inconsistent weight size, expected {classes} weights, "
+                f"got weight of shape {weights.shape}"
+            )
+        terms = terms * _constant(weights.astype(input.dtype)[labels], input.dtype)
+    # where, not clamp: a margin of exactly 0 passes no gradient (PyTorch's strict z > 0)
+    active = _constant(others, bool) & (margins > 0)
+    losses = where(active, terms, 0).sum(1) / classes
+    if reduction == "none":
+        return losses if array.ndim else losses.reshape(())
+    return _reduce(losses, reduction)
+
+
+def multilabel_soft_margin_loss(
+    input, target, weight=None, size_average=None, reduce=None, reduction="mean"
+):
+    """The binary logistic loss of each class, averaged over the classes (the last dim):
+    -(target log sigmoid(input) + (1 - target) log sigmoid(-input)), times ``weight`` (broadcast
+    over the classes). Shapes: input (N, C) (or (C,)), target of 0/1 labels, the same shape.
+
+    Example: ``F.multilabel_soft_margin_loss(mg.zeros(1, 3), mg.tensor([[1.0, 0.0, 1.0]]))`` is
+    log 2.
+    """
+    reduction = legacy_reduction(size_average, reduce, reduction)
+    _check_reduction(reduction)
+    input, target = as_tensor(input), as_tensor(target)
+    if input.ndim == 0:
+        raise IndexError(
+            "multilabel_soft_margin_loss: input needs a class dimension (its last), got a 0-d "
+            "tensor"
+        )
+    _broadcast_named("multilabel_soft_margin_loss", input=input, target=target)
+    losses = -(target * logsigmoid(input) + (1 - target) * logsigmoid(-input))
+    if weight is not None:
+        losses = losses * _like_input(weight, input)
+    losses = losses.sum(input.ndim - 1) / input.shape[-1]
+    return _reduce(losses, reduction)
+
+
+def cosine_embedding_loss(
+    input1, input2, target, margin=0, size_average=None, reduce=None, reduction="mean"
+):
+    """1 - cos(input1, input2) where target is 1, max(0, cos(input1, input2) - margin) where
+    it is -1; the cosine along the last dim, as sum(x1 x2) / sqrt((|x1|^2 + 1e-12)
+    (|x2|^2 + 1e-12)) (PyTorch's form). Shapes: inputs (N, D) with target (N,), or (D,)
+    with a 0-d target.
+
+    Example: ``F.cosine_embedding_loss(mg.ones(1, 2), mg.ones(1, 2), mg.tensor([-1]))`` is
+    ``tensor(1.)``.
+    """
+    reduction = legacy_reduction(size_average, reduce, reduction)
+    _check_reduction(reduction)
+    input1, input2, target = as_tensor(input1), as_tensor(input2), as_tensor(target)
+    if target.ndim > 1:
+        raise ShapeError(
+            "cosine_embedding_loss: 0D or 1D target tensor expected, multi-target not "
+            f"supported (got target of shape {target.shape})"
+        )
+    if not input1.ndim == input2.ndim == target.ndim + 1:
+        raise ShapeError(
+            f"cosine_embedding_loss: a {target.ndim}D target tensor expects "
+            f"{target.ndim + 1}D input tensors, but found input1 of shape {input1.shape} and "
+            f"input2 of shape {input2.shape}"
+        )
+    _broadcast_named("cosine_embedding_loss", input1=input1, input2=input2)
+    dim = target.ndim
+    dot = (input1 * input2).sum(dim)
+    squares = ((input1 * input1).sum(dim) + 1e-12) * ((input2 * input2).sum(dim) + 1e-12)
+    cos = dot / squares.sqrt()
+    losses = where(target == 1, 1 - cos, 0) + where(target == -1, (cos - margin).clamp(min=0), 0)
+    return _reduce(losses, reduction)
+
+
+def triplet_margin_loss(
+    anchor, positive, negative, margin=1.0, p=2, eps=1e-6, swap=False, size_average=None,
+    reduce=None, reduction="mean",
+):  # fmt: skip
+    """max(0, margin + d(anchor, positive) - d(anchor, negative)) with d the p-norm
+    pairwise distance (``F.pairwise_distance(x1, x2, p, eps)``, along the last dim). With
+    ``swap``, d(anchor, negative) is replaced by d(positive, negative) where that is smaller.
+
+    Example::
+
+        a, pos, neg = mg.randn(8, 16), mg.randn(8, 16), mg.randn(8, 16)
+        F.triplet_margin_loss(a, pos, neg, margin=0.5)
+    """
+    reduction = legacy_reduction(size_average, reduce, reduction)
+    _check_reduction(reduction)
+    if margin <= 0:
+        raise ValueError(f"triplet_margin_loss: margin must be greater than 0, got {margin}")
+    anchor, positive, negative = as_tensor(anchor), as_tensor(positive), as_tensor(negative)
+    if not anchor.ndim == positive.ndim == negative.ndim:
+        raise ShapeError(
+            "triplet_margin_loss: the anchor, positive, and negative tensors are expected to "
+            f"have the same number of dimensions, but got: anchor {anchor.ndim}D, positive "
+            f"{positive.ndim}D, and negative {negative.ndim}D inputs"
+        )
+    _broadcast_named("triplet_margin_loss", anchor=anchor, positive=positive, negative=negative)
+    positive_distance = pairwise_distance(anchor, positive, p, eps)
+    negative_distance = pairwise_distance(anchor, negative, p, eps)
+    if swap:
+        negative_distance = minimum(
+            negative_distance, pairwise_distance(positive, negative, p, eps)
+        )
+    return _reduce((margin + positive_distance - negative_distance).clamp(min=0), reduction)
