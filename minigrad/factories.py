@@ -159,8 +159,119 @@ def full_like(input, fill_value, dtype=None, device=None, requires_grad=False, *
     )
 
 
+def randint_like(input, low=0, high=None, *, dtype=None, device=None, requires_grad=False):
+    """Integers in [low, high) of input's shape (``randint_like(x, high)`` for [0, high))."""
+    if high is None:
+        low, high = 0, low
+    return randint(low, high, tuple(input.shape), dtype=dtype or input.dtype, device=device,
+                   requires_grad=requires_grad)  # fmt: skip
+
+
+def logspace(start, end, steps, base=10.0, dtype=None, device=None, requires_grad=False, **_kw):
+    """``steps`` points from base**start to base**end, evenly spaced in the exponent."""
+    if steps < 0:
+        raise RuntimeError(f"logspace: number of steps must be non-negative, got {steps}")
+    array = np.logspace(start, end, steps, base=base).astype(_float_dtype(dtype))
+    return _new(array, requires_grad, device, _kw)
+
+
+def _triangle_indices(name, row, col, offset, lower, dtype):
+    if row < 0 or col < 0:
+        raise RuntimeError(f"{name}: row and col must be non-negative, got {row} and {col}")
+    rows, cols = np.nonzero(np.tri(row, col, offset, dtype=bool) if lower
+                            else ~np.tri(row, col, offset - 1, dtype=bool))  # fmt: skip
+    return Tensor._make(np.stack([rows, cols]).astype(dtype or dtypes.int64))
+
+
+def tril_indices(row, col, offset=0, *, dtype=None, device=None, **_kw):
+    """The (2, n) row and column indices of the lower triangle of a row x col matrix."""
+    as_device(device) if device is not None else None
+    return _triangle_indices("tril_indices", row, col, offset, True, dtype)
+
+
+def triu_indices(row, col, offset=0, *, dtype=None, device=None, **_kw):
+    """The (2, n) row and column indices of the upper triangle of a row x col matrix."""
+    as_device(device) if device is not None else None
+    return _triangle_indices("triu_indices", row, col, offset, False, dtype)
+
+
+def _rng(generator):
+    return default_generator() if generator is None else getattr(generator, "_rng", generator)
+
+
+def normal(mean=0.0, std=1.0, size=None, *, generator=None, dtype=None, device=None,
+           requires_grad=False, **_kw):  # fmt: skip
+    """Normal samples: ``mean`` and ``std`` numbers (with ``size``) or Tensors (broadcast)."""
+    tensors = [x for x in (mean, std) if isinstance(x, Tensor)]
+    if size is not None and tensors:
+        raise RuntimeError("normal: size is given only with number mean and std")
+    if size is None and not tensors:
+        raise TypeError("normal() needs a size when mean and std are numbers")
+    stds = std._data if isinstance(std, Tensor) else np.asarray(std)
+    if np.any(stds < 0):
+        raise RuntimeError(f"normal expects std >= 0.0, but found std {stds.min()}")
+    if tensors:
+        dtype = dtype or np.result_type(*(t.dtype for t in tensors))
+        shape = np.broadcast_shapes(*(np.shape(x._data if isinstance(x, Tensor) else x)
+                                      for x in (mean, std)))  # fmt: skip
+    else:
+        dtype, shape = _float_dtype(dtype), _shape_argument((size,))
+    means = mean._data if isinstance(mean, Tensor) else mean
+    draw = _rng(generator).standard_normal(shape).astype(dtype)
+    return _new((draw * stds + means).astype(dtype), requires_grad, device, _kw)
+
+
+def bernoulli(input, p=None, *, generator=None):
+    """1 with probability ``input`` (or ``p``) per element, else 0, in input's dtype."""
+    input = input if isinstance(input, Tensor) else Tensor(input)
+    probs = input._data if p is None else np.broadcast_to(np.asarray(p), input.shape)
+    if np.any((probs < 0) | (probs > 1)) or np.isnan(probs).any():
+        raise RuntimeError("bernoulli: all probabilities must be in [0, 1]")
+    draw = _rng(generator).random(input.shape) < probs
+    return Tensor._make(draw.astype(input.dtype))
+
+
+def multinomial(input, num_samples, replacement=False, *, generator=None):
+    """``num_samples`` category indices per row of ``input`` (non-negative weights, not
+    necessarily summing to 1), with or without replacement."""
+    weights = np.asarray(input._data if isinstance(input, Tensor) else input, np.float64)
+    if weights.ndim not in (1, 2):
+        raise RuntimeError(f"multinomial: prob_dist must be 1 or 2 dim, got {weights.ndim}")
+    if np.any(weights < 0) or not np.isfinite(weights).all():
+        raise RuntimeError(
+            "multinomial: probability tensor contains either `inf`, `nan` or element < 0"
+        )
+    rows = weights.reshape(-1, weights.shape[-1])
+    if np.any(rows.sum(1) == 0):
+        raise RuntimeError(
+            "multinomial: invalid multinomial distribution (sum of probabilities <= 0)"
+        )
+    if not replacement and num_samples > rows.shape[1]:
+        raise RuntimeError(
+            f"multinomial: cannot sample n_sample ({num_samples}) > prob_dist.size(-1) "
+            f"({rows.shape[1]}) samples without replacement"
+        )
+    rng = _rng(generator)
+    if replacement:
+        cumulative = np.cumsum(rows, axis=1)
+        draws = rng.random((len(rows), num_samples)) * cumulative[:, -1:]
+        picks = np.stack([np.searchsorted(c, d, side="right") for c, d in zip(cumulative, draws)])
+    else:  # Gumbel top-k: the k largest of log w + Gumbel noise are a draw without replacement
+        with np.errstate(divide="ignore"):
+            keys = np.log(rows) - np.log(-np.log(rng.random(rows.shape)))
+        picks = np.argsort(-keys, axis=1, kind="stable")[:, :num_samples]
+    picks = np.minimum(picks, rows.shape[1] - 1).astype(np.int64)
+    return Tensor._make(picks.reshape(*weights.shape[:-1], num_samples))
+
+
+def poisson(input, generator=None):
+    """Poisson counts with the rates ``input``, in input's dtype."""
+    return Tensor._make(_rng(generator).poisson(input._data).astype(input.dtype))
+
+
 __all__ = [
-    "arange", "empty", "empty_like", "eye", "full", "full_like", "linspace", "ones",
-    "ones_like", "rand", "rand_like", "randint", "randn", "randn_like", "randperm", "zeros",
-    "zeros_like",
+    "arange", "bernoulli", "empty", "empty_like", "eye", "full", "full_like", "linspace",
+    "logspace", "multinomial", "normal", "ones", "ones_like", "poisson", "rand", "rand_like",
+    "randint", "randint_like", "randn", "randn_like", "randperm", "tril_indices",
+    "triu_indices", "zeros", "zeros_like",
 ]  # fmt: skip
