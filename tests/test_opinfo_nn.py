@@ -17,7 +17,9 @@ common = pytest.importorskip("torch.testing._internal.common_methods_invocations
 NAMES = (
     "pad embedding one_hot elu selu celu silu mish softplus softsign hardtanh relu6 "
     "hardsigmoid hardswish logsigmoid prelu glu tanhshrink softshrink hardshrink threshold "
-    "softmin layer_norm group_norm normalize cosine_similarity pairwise_distance"
+    "softmin layer_norm group_norm normalize cosine_similarity pairwise_distance "
+    "adaptive_avg_pool1d adaptive_avg_pool2d avg_pool1d conv1d "
+    "instance_norm local_response_norm"
 ).split()
 OPINFOS = {
     op.name + (f".{op.variant_test_name}" if op.variant_test_name else ""): op
