@@ -11,7 +11,11 @@ from minigrad.nn.modules import (
     GELU,
     GLU,
     SELU,
+    AdaptiveAvgPool1d,
+    AdaptiveAvgPool2d,
+    AdaptiveMaxPool2d,
     AlphaDropout,
+    AvgPool1d,
     AvgPool2d,
     BatchNorm1d,
     BatchNorm2d,
@@ -23,6 +27,7 @@ from minigrad.nn.modules import (
     ConstantPad1d,
     ConstantPad2d,
     ConstantPad3d,
+    Conv1d,
     Conv2d,
     CosineSimilarity,
     CrossEntropyLoss,
@@ -39,6 +44,8 @@ from minigrad.nn.modules import (
     Hardswish,
     Hardtanh,
     Identity,
+    InstanceNorm1d,
+    InstanceNorm2d,
     LayerNorm,
     LazyBatchNorm1d,
     LazyBatchNorm2d,
@@ -46,8 +53,10 @@ from minigrad.nn.modules import (
     LazyLinear,
     LeakyReLU,
     Linear,
+    LocalResponseNorm,
     LogSigmoid,
     LogSoftmax,
+    MaxPool1d,
     MaxPool2d,
     Mish,
     Module,
@@ -107,4 +116,8 @@ __all__ += ["AlphaDropout", "Dropout1d", "Dropout2d", "Dropout3d", "FeatureAlpha
 __all__ += [
     "LazyBatchNorm1d", "LazyBatchNorm2d", "LazyConv2d", "LazyLinear", "UninitializedBuffer",
     "UninitializedParameter",
+]  # fmt: skip
+__all__ += [
+    "AdaptiveAvgPool1d", "AdaptiveAvgPool2d", "AdaptiveMaxPool2d", "AvgPool1d", "Conv1d",
+    "InstanceNorm1d", "InstanceNorm2d", "LocalResponseNorm", "MaxPool1d",
 ]  # fmt: skip

@@ -167,9 +167,10 @@ def _window_argmax(array, output_size):
     (row_starts, row_ends), (col_starts, col_ends) = _windows(h, oh), _windows(w, ow)
     for i, (top, bottom) in enumerate(zip(row_starts, row_ends)):
         for j, (left, right) in enumerate(zip(col_starts, col_ends)):
-            window = array[..., top:bottom, left:right].reshape(*lead, -1)
+            width = right - left
+            window = array[..., top:bottom, left:right].reshape(*lead, (bottom - top) * width)
             local = _argmax_last(window)
-            indices[..., i, j] = (top + local // (right - left)) * w + left + local % (right - left)
+            indices[..., i, j] = (top + local // width) * w + left + local % width
     return indices
 
 

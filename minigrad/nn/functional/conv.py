@@ -21,13 +21,19 @@ def _pair(value, name, op=None):
 
 
 def _single(op, value, name, minimum):
-    """An int or a 1-tuple of ints -> an int >= ``minimum``; a TypeError or ValueError if not."""
+    """An int or a 1-tuple of ints -> an int >= ``minimum``.
+
+    A non-int is a TypeError; a tuple of another length or a value out of range a ShapeError
+    (a RuntimeError, as PyTorch raises, and a ValueError, as ``conv2d`` here does).
+    """
     single = tuple(value) if isinstance(value, tuple | list) else (value,)
-    if len(single) != 1 or isinstance(single[0], bool) or not hasattr(type(single[0]), "__index__"):
+    if not all(hasattr(type(v), "__index__") and not isinstance(v, bool) for v in single):
         raise TypeError(f"{op}(): {name} must be an int or a tuple of one int, got {value!r}")
+    if len(single) != 1:
+        raise ShapeError(f"{op}(): {name} must be an int or a tuple of one int, got {value!r}")
     if int(single[0]) < minimum:
         kind = "positive" if minimum else "non-negative"
-        raise ValueError(f"{op}(): {name} must be {kind}, got {value!r}")
+        raise ShapeError(f"{op}(): {name} must be {kind}, got {value!r}")
     return int(single[0])
 
 

@@ -89,7 +89,7 @@ def local_response_norm(input, size, alpha=1e-4, beta=0.75, k=1.0):
             f"{tuple(input.shape)} ({input.ndim} dimensions)"
         )
     if isinstance(size, bool) or not isinstance(size, int) or size < 1:
-        raise ValueError(f"local_response_norm: size must be a positive int, got {size!r}")
+        raise ShapeError(f"local_response_norm: size must be a positive int, got {size!r}")
     if input.numel() == 0:
         return input
     batch, channels = input.shape[:2]
