@@ -260,6 +260,15 @@ def test_adaptive_avg_pool2d_general_case_is_vectorised():
         torch.tensor(y.numpy()), (3, 4)))  # fmt: skip
 
 
+def test_adaptive_avg_pool2d_keeps_an_infinity_inside_its_windows():
+    x = np.zeros((1, 1, 5, 7), np.float32)
+    x[0, 0, 0, 0], x[0, 0, 4, 6] = np.inf, np.nan
+    out = F.adaptive_avg_pool2d(mg.tensor(x), (3, 4)).numpy()
+    expected = torch.nn.functional.adaptive_avg_pool2d(torch.tensor(x), (3, 4)).numpy()
+    np.testing.assert_array_equal(out, expected)  # inf and NaN in their corners, 0 elsewhere
+    assert F.adaptive_avg_pool2d(mg.randn(2, 3, 4, 5), (0, 2)).shape == (2, 3, 0, 2)
+
+
 def test_float64_and_zero_size_batches():
     for fn in [
         lambda F, x: F.adaptive_avg_pool2d(x, (2, 3)),
