@@ -282,6 +282,9 @@ def test_float64_and_zero_size_batches():
             _close(out, expected)
     out = F.conv1d(mg.zeros(0, 3, 5), mg.ones(2, 3, 2))
     assert out.shape == (0, 2, 4)
+    mean, var = mg.zeros(3), mg.ones(3)
+    out = F.instance_norm(mg.zeros(0, 3, 4), mean, var, mg.ones(3), mg.zeros(3))
+    assert out.shape == (0, 3, 4) and np.isnan(mean.numpy()).all()  # as torch
 
 
 # ---- bad inputs: torch's exception types, messages naming the argument and the shapes --------

