@@ -20,7 +20,9 @@ NAMES = (
     "softmin layer_norm group_norm normalize cosine_similarity pairwise_distance "
     "l1_loss smooth_l1_loss huber_loss kl_div poisson_nll_loss gaussian_nll_loss "
     "margin_ranking_loss hinge_embedding_loss soft_margin_loss multi_margin_loss "
-    "multilabel_soft_margin_loss cosine_embedding_loss triplet_margin_loss"
+    "multilabel_soft_margin_loss cosine_embedding_loss triplet_margin_loss "
+    "adaptive_avg_pool1d adaptive_avg_pool2d avg_pool1d conv1d "
+    "instance_norm local_response_norm"
 ).split()
 OPINFOS = {
     op.name + (f".{op.variant_test_name}" if op.variant_test_name else ""): op

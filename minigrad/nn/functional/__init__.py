@@ -32,8 +32,14 @@ from minigrad.nn.functional.activation import (
     tanhshrink,
     threshold,
 )
+from minigrad.nn.functional.adaptive import (
+    adaptive_avg_pool1d,
+    adaptive_avg_pool2d,
+    adaptive_max_pool2d,
+)
 from minigrad.nn.functional.conv import (
     avg_pool2d,
+    conv1d,
     conv2d,
     conv_output_size,
     max_pool2d,
@@ -48,6 +54,7 @@ from minigrad.nn.functional.dropout import (
     dropout3d,
     feature_alpha_dropout,
 )
+from minigrad.nn.functional.instance_norm import instance_norm, local_response_norm
 from minigrad.nn.functional.linear import linear
 from minigrad.nn.functional.loss import (
     binary_cross_entropy,
@@ -71,6 +78,7 @@ from minigrad.nn.functional.loss import (
 )
 from minigrad.nn.functional.normalization import batch_norm, group_norm, layer_norm
 from minigrad.nn.functional.padding import pad
+from minigrad.nn.functional.pooling1d import avg_pool1d, max_pool1d
 from minigrad.nn.functional.sparse import embedding, one_hot
 
 __all__ = [
@@ -100,4 +108,12 @@ __all__ += [
     "smooth_l1_loss",
     "soft_margin_loss",
     "triplet_margin_loss",
+    "adaptive_avg_pool1d",
+    "adaptive_avg_pool2d",
+    "adaptive_max_pool2d",
+    "avg_pool1d",
+    "conv1d",
+    "instance_norm",
+    "local_response_norm",
+    "max_pool1d",
 ]

@@ -20,6 +20,23 @@ def _pair(value, name, op=None):
     return pair
 
 
+def _single(op, value, name, minimum):
+    """An int or a 1-tuple of ints -> an int >= ``minimum``.
+
+    A non-int is a TypeError; a tuple of another length or a value out of range a ShapeError
+    (a RuntimeError, as PyTorch raises, and a ValueError, as ``conv2d`` here does).
+    """
+    single = tuple(value) if isinstance(value, tuple | list) else (value,)
+    if not all(hasattr(type(v), "__index__") and not isinstance(v, bool) for v in single):
+        raise TypeError(f"{op}(): {name} must be an int or a tuple of one int, got {value!r}")
+    if len(single) != 1:
+        raise ShapeError(f"{op}(): {name} must be an int or a tuple of one int, got {value!r}")
+    if int(single[0]) < minimum:
+        kind = "positive" if minimum else "non-negative"
+        raise ShapeError(f"{op}(): {name} must be {kind}, got {value!r}")
+    return int(single[0])
+
+
 def conv_output_size(size, kernel_size, stride=1, padding=0, dilation=1):
     """The (h, w) output size of a convolution or pooling over an input of ``size`` (h, w).
 
@@ -132,6 +149,61 @@ def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
         input, weight, bias, stride=stride, padding=pads, dilation=dilation, groups=groups
     )
     return out.squeeze(0) if unbatched else out
+
+
+def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
+    """1-D convolution (cross-correlation) over an NCL input: ``conv2d`` on a height-1 view.
+
+    Shapes: input (N, C, L) or unbatched (C, L); weight (O, C / groups, k); bias (O,) or
+    None; output (N, O, Lo) (or (O, Lo)) with Lo = (L + 2 padding - dilation (k - 1) - 1)
+    // stride + 1. ``stride``, ``padding`` and ``dilation`` are ints or 1-tuples; ``padding``
+    may also be ``'valid'`` or ``'same'`` (stride 1; an odd total goes to the right).
+
+    Example::
+
+        F.conv1d(mg.randn(4, 3, 50), mg.randn(8, 3, 5), padding="same").shape  # (4, 8, 50)
+    """
+    input = _tensor("conv1d", "input", input)
+    weight = _tensor("conv1d", "weight", weight)
+    if input.ndim not in (2, 3):
+        raise ShapeError(
+            "conv1d: expected a 2-D (C, L) (unbatched) or 3-D (N, C, L) (batched) input, got "
+            f"shape {tuple(input.shape)}"
+        )
+    if weight.ndim != 3:
+        raise ShapeError(
+            "conv1d: weight must be 3-D (out_channels, in_channels / groups, kernel_size), got "
+            f"shape {tuple(weight.shape)}"
+        )
+    if isinstance(groups, int) and groups > 0 and input.shape[-2] != weight.shape[1] * groups:
+        raise ShapeError(
+            f"conv1d: given groups={groups} and weight of shape {tuple(weight.shape)}, expected "
+            f"input of shape {tuple(input.shape)} to have {weight.shape[1] * groups} channels "
+            f"(dim {input.ndim - 2}), but got {input.shape[-2]} channels"
+        )
+    stride = _single("conv1d", stride, "stride", 1)
+    dilation = _single("conv1d", dilation, "dilation", 1)
+    if isinstance(padding, str):
+        if padding == "same" and stride != 1:
+            raise RuntimeError(
+                f"conv1d: padding='same' is not supported for strided convolutions (stride="
+                f"{stride}), as in PyTorch"
+            )
+        pads = padding
+    else:
+        pads = (0, _single("conv1d", padding, "padding", 0))
+    span = dilation * (weight.shape[2] - 1) + 1
+    padded = input.shape[-1] + (2 * pads[1] if not isinstance(pads, str) else 0)
+    if padding != "same" and padded < span:
+        raise ShapeError(
+            f"conv1d: the kernel (size {weight.shape[2]}, dilation {dilation}: {span} cells) is "
+            f"larger than the padded input ({padded} cells) of the input of shape "
+            f"{tuple(input.shape)}"
+        )
+    out = conv2d(
+        input.unsqueeze(-2), weight.unsqueeze(-2), bias, (1, stride), pads, (1, dilation), groups
+    )
+    return out.squeeze(-2)
 
 
 def max_pool2d(
@@ -275,4 +347,4 @@ def _check_fits(op, input, unbatched, kernel_size, stride, padding, dilation):
         )
 
 
-__all__ = ["avg_pool2d", "conv2d", "conv_output_size", "max_pool2d", "receptive_field"]
+__all__ = ["avg_pool2d", "conv1d", "conv2d", "conv_output_size", "max_pool2d", "receptive_field"]

@@ -36,7 +36,7 @@ from minigrad.nn.modules.container import (
     ParameterList,
     Sequential,
 )
-from minigrad.nn.modules.conv import Conv2d
+from minigrad.nn.modules.conv import Conv1d, Conv2d
 from minigrad.nn.modules.distance import CosineSimilarity, PairwiseDistance
 from minigrad.nn.modules.dropout import (
     AlphaDropout,
@@ -47,6 +47,7 @@ from minigrad.nn.modules.dropout import (
     FeatureAlphaDropout,
 )
 from minigrad.nn.modules.flatten import Flatten, Unflatten
+from minigrad.nn.modules.instancenorm import InstanceNorm1d, InstanceNorm2d
 from minigrad.nn.modules.lazy import (
     LazyBatchNorm1d,
     LazyBatchNorm2d,
@@ -76,7 +77,7 @@ from minigrad.nn.modules.loss import (
     TripletMarginLoss,
 )
 from minigrad.nn.modules.module import Module
-from minigrad.nn.modules.normalization import GroupNorm, LayerNorm
+from minigrad.nn.modules.normalization import GroupNorm, LayerNorm, LocalResponseNorm
 from minigrad.nn.modules.padding import (
     CircularPad1d,
     CircularPad2d,
@@ -94,5 +95,13 @@ from minigrad.nn.modules.padding import (
     ZeroPad2d,
     ZeroPad3d,
 )
-from minigrad.nn.modules.pooling import AvgPool2d, MaxPool2d
+from minigrad.nn.modules.pooling import (
+    AdaptiveAvgPool1d,
+    AdaptiveAvgPool2d,
+    AdaptiveMaxPool2d,
+    AvgPool1d,
+    AvgPool2d,
+    MaxPool1d,
+    MaxPool2d,
+)
 from minigrad.nn.modules.sparse import Embedding

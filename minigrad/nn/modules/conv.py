@@ -97,3 +97,83 @@ class Conv2d(Module):
         if self.bias is None:
             s += ", bias=False"
         return s
+
+
+def _single(value, name):
+    """An int or a 1-tuple as a 1-tuple, refused here (not at forward) when it is neither."""
+    single = tuple(value) if isinstance(value, tuple | list) else (value,)
+    if len(single) != 1 or not all(hasattr(type(n), "__index__") for n in single):
+        raise TypeError(f"Conv1d: {name} must be an int or a tuple of one int, got {value!r}")
+    return (int(single[0]),)
+
+
+class Conv1d(Module):
+    """1-D convolution (cross-correlation) over an NCL input, as ``torch.nn.Conv1d``.
+
+    Shapes: input (N, in_channels, L) or (in_channels, L) -> (N, out_channels, L') with
+    L' = (L + 2 padding - dilation (kernel - 1) - 1) // stride + 1. ``weight`` is
+    (out_channels, in_channels // groups, kernel_size), ``bias`` (out_channels,); both start
+    as PyTorch's (kaiming_uniform with a = sqrt(5), and U(-1/sqrt(fan_in), 1/sqrt(fan_in))),
+    so a PyTorch Conv1d's state_dict loads unchanged. ``padding`` is an int, a 1-tuple,
+    ``'valid'`` or ``'same'``; ``padding_mode`` must be 'zeros'.
+
+    Example::
+
+        conv = nn.Conv1d(16, 33, 3, stride=2)
+        conv(mg.randn(20, 16, 50)).shape  # (20, 33, 24)
+    """
+
+    def __init__(
+        self, in_channels, out_channels, kernel_size, stride=1, padding=0, dilation=1,
+        groups=1, bias=True, padding_mode="zeros", device=None, dtype=None,
+    ):  # fmt: skip
+        super().__init__()
+        as_device(device)
+        if groups <= 0 or in_channels % groups or out_channels % groups:
+            raise ValueError(
+                f"groups ({groups}) must be positive and divide in_channels ({in_channels}) "
+                f"and out_channels ({out_channels})"
+            )
+        if isinstance(padding, str) and padding not in ("valid", "same"):
+            raise ValueError(f"Invalid padding string {padding!r}, should be one of valid, same")
+        if padding == "same" and _single(stride, "stride") != (1,):
+            raise ValueError("padding='same' is not supported for strided convolutions")
+        if padding_mode != "zeros":
+            raise NotImplementedError(f"padding_mode {padding_mode!r}: only 'zeros' exists")
+        self.in_channels = in_channels
+        self.out_channels = out_channels
+        self.kernel_size = _single(kernel_size, "kernel_size")
+        self.stride = _single(stride, "stride")
+        self.padding = padding if isinstance(padding, str) else _single(padding, "padding")
+        self.dilation = _single(dilation, "dilation")
+        self.groups = groups
+        self.padding_mode = padding_mode
+        shape = (out_channels, in_channels // groups) + self.kernel_size
+        self.weight = Parameter(factories.empty(shape, dtype=dtype))
+        if bias:
+            self.bias = Parameter(factories.empty(out_channels, dtype=dtype))
+        else:
+            self.register_parameter("bias", None)
+        self.reset_parameters()
+
+    reset_parameters = Conv2d.reset_parameters
+
+    def forward(self, input):
+        return F.conv1d(
+            input, self.weight, self.bias, self.stride, self.padding, self.dilation, self.groups
+        )
+
+    def extra_repr(self):
+        s = (
+            f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, "
+            f"stride={self.stride}"
+        )
+        if self.padding != (0,):
+            s += f", padding={self.padding}"
+        if self.dilation != (1,):
+            s += f", dilation={self.dilation}"
+        if self.groups != 1:
+            s += f", groups={self.groups}"
+        if self.bias is None:
+            s += ", bias=False"
+        return s

@@ -1,4 +1,5 @@
-"""``LayerNorm`` and ``GroupNorm``: normalisation within each sample (no running statistics)."""
+"""``LayerNorm``, ``GroupNorm`` and ``LocalResponseNorm``: normalisation within each sample
+(no running statistics)."""
 
 from minigrad import factories
 from minigrad.device import as_device
@@ -94,3 +95,21 @@ class GroupNorm(Module):
             f"{self.num_groups}, {self.num_channels}, eps={self.eps}, affine={self.affine}, "
             f"bias={self.bias is not None}"
         )
+
+
+class LocalResponseNorm(Module):
+    """Divide each element by (k + alpha * mean of its squares over ``size`` neighbouring
+    channels)**beta, as AlexNet (``F.local_response_norm``). Input (N, C, *), 3-D or more.
+
+    Example: ``nn.LocalResponseNorm(2)(mg.randn(4, 8, 5, 5)).shape`` is (4, 8, 5, 5).
+    """
+
+    def __init__(self, size, alpha=1e-4, beta=0.75, k=1.0):
+        super().__init__()
+        self.size, self.alpha, self.beta, self.k = size, alpha, beta, k
+
+    def forward(self, input):
+        return F.local_response_norm(input, self.size, self.alpha, self.beta, self.k)
+
+    def extra_repr(self):
+        return f"{self.size}, alpha={self.alpha}, beta={self.beta}, k={self.k}"
