@@ -1,11 +1,13 @@
 """The benchmark: its quick mode runs and writes the expected JSON; its loop baseline is right."""
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 import minigrad as mg
 import minigrad.nn.functional as F
@@ -86,6 +88,9 @@ def test_loop_baseline_learns():
 
 
 def test_dataloader_benchmark_quick_run(tmp_path):
+    data = os.environ.get("MINIGRAD_DATA")
+    if not data or not (Path(data) / "mnist" / "train-images-idx3-ubyte.gz").exists():
+        pytest.skip("the DataLoader benchmark reads the full MNIST training set ($MINIGRAD_DATA)")
     out = tmp_path / "loader.json"
     result = subprocess.run(
         [sys.executable, "-m", "benchmarks.dataloader", "--quick", "--out", str(out)],
