@@ -283,3 +283,17 @@ NN_OPS += [
         domain="away_from_zero",
     ),
 ]
+
+# Attention: a composite of matmul and softmax.
+NN_OPS += [
+    OpCase(
+        "scaled_dot_product_attention",
+        lambda lib, q, k, v: _F(lib).scaled_dot_product_attention(q, k, v),
+        [[(2, 3, 4), (2, 5, 4), (2, 5, 6)], [(1, 2, 3, 4), (1, 2, 3, 4), (1, 2, 3, 4)]],
+    ),
+    OpCase(
+        "scaled_dot_product_attention_causal",
+        lambda lib, q, k, v: _F(lib).scaled_dot_product_attention(q, k, v, is_causal=True),
+        [[(2, 4, 3), (2, 4, 3), (2, 4, 2)]],
+    ),
+]

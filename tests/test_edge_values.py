@@ -71,8 +71,15 @@ SUMS = (
 )  # fmt: skip
 
 
+# PyTorch's fused attention kernel keeps a running max, and gives finite values for infinite
+# scores where the softmax formula (torch.softmax itself included) gives NaN: not compared.
+NOT_COMPARED = ("scaled_dot_product_attention",)
+
+
 @pytest.mark.parametrize("case, shapes", CASES)
 def test_edge_value_forward_is_finite_where_torch_is(case, shapes, torch):
+    if case.name.startswith(NOT_COMPARED):
+        pytest.skip("PyTorch's fused attention kernel: see NOT_COMPARED")
     for seed in range(3):
         arrays = _edge_inputs(case, shapes, np.float64, seed)
         try:

@@ -22,8 +22,11 @@ NAMES = (
     "margin_ranking_loss hinge_embedding_loss soft_margin_loss multi_margin_loss "
     "multilabel_soft_margin_loss cosine_embedding_loss triplet_margin_loss "
     "adaptive_avg_pool1d adaptive_avg_pool2d avg_pool1d conv1d "
-    "instance_norm local_response_norm"
+    "instance_norm local_response_norm scaled_dot_product_attention"
 ).split()
+# Attention's float32 samples have scores near 100, where a peaked softmax's gradients differ
+# from PyTorch's fused kernel by float32 rounding (about 1e-5; float64 agrees to 1e-7).
+FLOAT32_TOLERANCE = {"nn.functional.scaled_dot_product_attention": {"rtol": 1e-3, "atol": 1e-4}}
 OPINFOS = {
     op.name + (f".{op.variant_test_name}" if op.variant_test_name else ""): op
     for op in common.op_db
@@ -68,6 +71,8 @@ def _run(name, op, sample, dtype):
         tolerance = (
             {"rtol": 1e-7, "atol": 1e-9} if dtype == torch.float64 else {"rtol": 1e-4, "atol": 1e-5}
         )
+        if dtype == torch.float32:
+            tolerance = FLOAT32_TOLERANCE.get(name, tolerance)
         np.testing.assert_allclose(out.numpy(), want, **tolerance)
         theirs = [t for t in _tensors(args) if t.requires_grad]
         ours = [t for t in _tensors(ours_args) if t.requires_grad]
@@ -90,6 +95,8 @@ def test_opinfo_samples_match_torch(name):
     for dtype in dtypes:
         grad = op.supports_autograd and dtype.is_floating_point
         for sample in op.sample_inputs("cpu", dtype, requires_grad=grad):
+            if sample.kwargs.get("dropout_p", 0) > 0:  # PyTorch's random mask: not comparable
+                continue
             try:
                 _run(name, op, sample, dtype)
                 passed += 1

@@ -154,3 +154,12 @@ __all__ += [
     "LocalResponseNorm",
     "MaxPool1d",
 ]
+
+# Attention and the Transformer encoder.
+from minigrad.nn.modules import (  # noqa: E402
+    MultiheadAttention,
+    TransformerEncoder,
+    TransformerEncoderLayer,
+)
+
+__all__ += ["MultiheadAttention", "TransformerEncoder", "TransformerEncoderLayer"]

@@ -117,3 +117,8 @@ __all__ += [
     "local_response_norm",
     "max_pool1d",
 ]
+
+# Attention (composites of matmul and softmax).
+from minigrad.nn.functional.attention import scaled_dot_product_attention  # noqa: E402
+
+__all__ += ["scaled_dot_product_attention"]

@@ -105,3 +105,8 @@ from minigrad.nn.modules.pooling import (
     MaxPool2d,
 )
 from minigrad.nn.modules.sparse import Embedding
+from minigrad.nn.modules.transformer import (  # noqa: E402
+    MultiheadAttention,
+    TransformerEncoder,
+    TransformerEncoderLayer,
+)
