@@ -84,7 +84,7 @@ _FUNCTIONS += (
     "bitwise_right_shift logical_and logical_or logical_xor logical_not isnan isinf isposinf "
     "isneginf isfinite isclose allclose nan_to_num eq ne lt le gt ge all any "
     "prod cumsum cumprod logsumexp norm nansum nanmean count_nonzero var_mean std_mean aminmax "
-    "sort argsort msort topk kthvalue median unique"
+    "sort argsort msort topk kthvalue median unique cummax cummin"
 ).split()
 # ... and shape, indexing and linear algebra.
 _FUNCTIONS += (

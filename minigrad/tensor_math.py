@@ -312,6 +312,31 @@ class ReductionMethods:
             return this.clone()
         return ops.Cumprod.apply(this, dim=_core()._dim(dim, this.ndim))
 
+    def cummax(self, dim):
+        """(values, indices) of the running maximum along ``dim``; a tie takes the later
+        index and a NaN stays the maximum, as PyTorch's. The gradient goes to the indices."""
+        return self._running(dim, np.maximum.accumulate)
+
+    def cummin(self, dim):
+        """(values, indices) of the running minimum along ``dim`` (see cummax)."""
+        return self._running(dim, np.minimum.accumulate)
+
+    def _running(self, dim, accumulate):
+        if self.ndim == 0:
+            return _core().ValuesIndices(self.clone(), type(self)._make(np.zeros((), np.int64)))
+        axis = _core()._dim(dim, self.ndim)
+        data = self._data
+        values = accumulate(data, axis=axis)
+        positions = np.arange(data.shape[axis]).reshape(
+            [-1 if d == axis else 1 for d in range(data.ndim)]
+        )
+        reached = data == values
+        if dtypes.is_floating(data.dtype):
+            reached |= np.isnan(data)
+        index = np.maximum.accumulate(np.where(reached, positions, 0), axis=axis)
+        out = ops.TakeAlongDim.apply(self, index=index, dim=axis)
+        return _core().ValuesIndices(out, type(self)._make(index.astype(np.int64)))
+
     def logsumexp(self, dim, keepdim=False):
         """log(sum(exp(self))) over ``dim``, shifted by the max: finite for any magnitude."""
         this = self._floating()

@@ -62,6 +62,45 @@ MATH_OPS = [
         UNARY,
         domain="away_from_zero",
     ),
+    # reductions, scans and sorting
+    OpCase("prod", lambda lib, a: a.prod(), [[(3, 4)], [()]]),
+    OpCase("prod_dim", lambda lib, a: lib.prod(a, 1, keepdim=True), [[(3, 4, 2)]]),
+    OpCase("prod_one_zero", lambda lib, a: lib.cat([a[:, :1] * 0, a], 1).prod(1), [[(3, 4)]]),
+    OpCase("prod_two_zeros", lambda lib, a: lib.cat([a[:, :2] * 0, a], 1).prod(-1), [[(3, 2)]]),
+    OpCase("cumsum", lambda lib, a: lib.cumsum(a, -1), [[(3, 4, 2)], [(5,)]]),
+    OpCase("cumprod", lambda lib, a: a.cumprod(-1), [[(3, 4)], [(5,)]]),
+    OpCase(
+        "cumprod_zero",
+        lambda lib, a: lib.cat([a[:, :2], a[:, :1] * 0, a], 1).cumprod(1),
+        [[(2, 3)]],
+    ),
+    OpCase("cummax", lambda lib, a: lib.cummax(a, -1).values, [[(3, 5)], [(4,)]]),
+    OpCase("cummin", lambda lib, a: a.cummin(0)[0], [[(4, 3)]]),
+    OpCase("logsumexp", lambda lib, a: lib.logsumexp(a, 1), [[(3, 4, 2)]]),
+    OpCase("logsumexp_tuple", lambda lib, a: a.logsumexp((0, 2), keepdim=True), [[(3, 4, 2)]]),
+    OpCase("norm", lambda lib, a: a.norm(), [[(3, 4)]]),
+    OpCase(
+        "norm_p1_dim", lambda lib, a: lib.norm(a, 1, dim=1), [[(3, 4)]], domain="away_from_zero"
+    ),
+    OpCase(
+        "norm_p3",
+        lambda lib, a: a.norm(p=3, dim=(0, 1), keepdim=True),
+        [[(3, 4, 2)]],
+        domain="away_from_zero",
+    ),
+    OpCase("norm_inf", lambda lib, a: a.norm(p=float("inf"), dim=0), [[(3, 4)]]),
+    OpCase("sort", lambda lib, a: lib.sort(a, 1).values, [[(3, 5)]]),
+    OpCase("sort_descending", lambda lib, a: a.sort(dim=0, descending=True)[0], [[(4, 3)]]),
+    OpCase("topk", lambda lib, a: lib.topk(a, 2).values, [[(3, 5)]]),
+    OpCase("topk_smallest", lambda lib, a: a.topk(3, dim=0, largest=False)[0], [[(5, 2)]]),
+    OpCase("median", lambda lib, a: a.median(), [[(3, 5)]]),
+    OpCase("median_dim", lambda lib, a: lib.median(a, 1).values, [[(3, 4)]]),
+    OpCase("kthvalue", lambda lib, a: a.kthvalue(2, 0, True).values, [[(4, 3)]]),
+    OpCase("nansum", lambda lib, a: lib.nansum(a.log()), [[(3, 4)]], domain="away_from_zero"),
+    OpCase("nanmean", lambda lib, a: lib.nanmean(a.log(), 1), [[(3, 4)]], domain="away_from_zero"),
+    OpCase("var_mean", lambda lib, a: lib.var_mean(a, 1)[0] * lib.var_mean(a, 1)[1], [[(3, 4)]]),
+    OpCase("std_mean", lambda lib, a: lib.std_mean(a)[0] + lib.std_mean(a)[1], [[(3, 4)]]),
+    OpCase("aminmax", lambda lib, a: lib.aminmax(a, dim=0)[1] - a.aminmax(dim=0).min, [[(3, 4)]]),
 ]
 
 # OpInfo names (torch.testing._internal.common_methods_invocations.op_db) run by test_opinfo.py
@@ -74,5 +113,5 @@ MATH_OPINFO = (
     "bitwise_left_shift bitwise_right_shift logical_and logical_or logical_xor logical_not "
     "isnan isinf isposinf isneginf isfinite isclose nan_to_num eq ne lt le gt ge all any square "
     "prod cumsum cumprod logsumexp norm nansum nanmean count_nonzero var_mean std_mean aminmax "
-    "sort argsort msort topk kthvalue median unique"
+    "sort argsort msort topk kthvalue median unique cummax cummin"
 ).split()
