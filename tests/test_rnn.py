@@ -320,8 +320,8 @@ def test_layer_bad_inputs_raise_torchs_exception_types(torch, name):
     modules = {"torch": theirs, "minigrad": ours}
     is_lstm = name == "LSTM"
 
-    def state(lib, shape):
-        h = lib.zeros(*shape)
+    def state(lib, shape, dtype=None):
+        h = lib.zeros(*shape, dtype=dtype)
         return (h, h) if is_lstm else h
 
     cases = [
@@ -338,6 +338,11 @@ def test_layer_bad_inputs_raise_torchs_exception_types(torch, name):
         torch,
         lambda lib: modules[lib.__name__](lib.zeros(5, 2, 3, dtype=lib.float64)),
         "does not match weight dtype",
+    )
+    _both_raise(
+        torch,
+        lambda lib: modules[lib.__name__](lib.zeros(5, 2, 3), state(lib, (2, 2, 4), lib.float64)),
+        r"hx(\[0\])? dtype \(float64\) does not match",
     )
 
 
@@ -360,6 +365,11 @@ def test_cell_bad_inputs_raise_torchs_exception_types(torch, name):
     ]
     for shape, hx_shape, match in cases:
         _both_raise(torch, partial(_call, modules, state, shape, hx_shape), match)
+    _both_raise(
+        torch,
+        lambda lib: modules[lib.__name__](lib.zeros(2, 3, dtype=lib.float64)),
+        "does not match weight dtype",
+    )
 
 
 def test_bad_constructor_arguments_raise_torchs_exception_types(torch):

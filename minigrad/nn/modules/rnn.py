@@ -117,6 +117,15 @@ def _check_size(name, value):
         raise ValueError(f"{name} must be greater than zero, got {value}")
 
 
+def _check_state_dtypes(name, input, states):
+    for position, state in enumerate(states):
+        if state.dtype != input.dtype:
+            which = f"hx[{position}]" if len(states) == 2 else "hx"
+            raise RuntimeError(
+                f"{name}: {which} dtype ({state.dtype}) does not match input dtype ({input.dtype})"
+            )
+
+
 def _reset_uniform(module):
     # PyTorch's rule for every recurrent weight and bias: U(-1/sqrt(hidden_size), +...).
     bound = 1.0 / math.sqrt(module.hidden_size) if module.hidden_size > 0 else 0
@@ -296,8 +305,9 @@ class RNNBase(Module):
         expected = (self.num_layers * (2 if self.bidirectional else 1), input.shape[1])
         expected += (self.hidden_size,)
         if states is None:
-            zeros = factories.zeros(expected, dtype=input.dtype)
+            zeros = factories.zeros(expected, dtype=input.dtype, device=input.device)
             states = [zeros, zeros] if is_lstm else [zeros]
+        _check_state_dtypes(self._name(), input, states)
         for position, state in enumerate(states):
             if tuple(state.shape) != expected:
                 which = f"hidden[{position}]" if is_lstm else "hidden"
@@ -498,8 +508,15 @@ class RNNCellBase(Module):
                 f"{self.input_size}"
             )
         expected = (input.shape[0], self.hidden_size)
+        if input.dtype != self.weight_ih.dtype:
+            raise RuntimeError(
+                f"{name}: input dtype ({input.dtype}) does not match weight dtype "
+                f"({self.weight_ih.dtype})"
+            )
         if states is None:
-            states = [factories.zeros(expected, dtype=input.dtype)] * self._num_states
+            zeros = factories.zeros(expected, dtype=input.dtype, device=input.device)
+            states = [zeros] * self._num_states
+        _check_state_dtypes(name, input, states)
         for position, state in enumerate(states):
             if tuple(state.shape) != expected:
                 raise ShapeError(
