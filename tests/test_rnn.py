@@ -394,3 +394,29 @@ def test_bad_constructor_arguments_raise_torchs_exception_types(torch):
     # torch refuses it only at the call
     cells = {lib.__name__: lib.nn.RNNCell(3, 4, nonlinearity="sigmoid") for lib in (torch, mg)}
     _both_raise(torch, lambda lib: cells[lib.__name__](lib.zeros(2, 3)), "Unknown nonlinearity")
+
+
+@pytest.mark.parametrize("name", ["RNN", "LSTM", "GRU", "RNNCell", "LSTMCell", "GRUCell"])
+def test_torchs_own_module_samples(torch, name):
+    """Every sample of torch's ModuleInfo database for the class (proj_size > 0 left out),
+    through torch and minigrad with the same weights: results and all gradients."""
+    common_modules = pytest.importorskip("torch.testing._internal.common_modules")
+    (info,) = [m for m in common_modules.module_db if m.module_cls is getattr(torch.nn, name)]
+    samples = info.module_inputs_func(
+        info, device="cpu", dtype=torch.float64, requires_grad=False, training=True
+    )
+    checked = 0
+    for sample in samples:
+        args, kwargs = sample.constructor_input.args, sample.constructor_input.kwargs
+        if kwargs.get("proj_size", 0):
+            continue
+        torch.manual_seed(checked)
+        theirs, ours = _pair(torch, name, args, kwargs, np.float64)
+        inputs = [t.detach().numpy() for t in _flatten(tuple(sample.forward_input.args))]
+
+        def pack(tensors):
+            return tensors if len(tensors) < 3 else [tensors[0], tuple(tensors[1:])]
+
+        _check_against_torch(torch, theirs, ours, inputs, pack, np.float64, seed=checked)
+        checked += 1
+    assert checked >= 2
