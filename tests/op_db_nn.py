@@ -297,3 +297,50 @@ NN_OPS += [
         [[(2, 4, 3), (2, 4, 3), (2, 4, 2)]],
     ),
 ]
+
+
+def _rnn(lib, name):
+    """``torch.<name>`` (torch.rnn_tanh_cell, lstm_cell, gru_cell) or minigrad's helper of the
+    same name, one step of the code path nn.RNN, LSTM and GRU run for each time step."""
+    if lib.__name__ == "torch":
+        return getattr(lib, name)
+    from minigrad.nn.modules import rnn
+
+    return getattr(rnn, name)
+
+
+def _cell_shapes(gates):
+    """input (2, 3), hx (2, 4), w_ih, w_hh, b_ih, b_hh for ``gates`` gates of hidden size 4"""
+    return [[(2, 3), (2, 4), (gates * 4, 3), (gates * 4, 4), (gates * 4,), (gates * 4,)]]
+
+
+# One recurrent step on explicit weights (nn.RNNCell, LSTMCell, GRUCell and the layers' steps).
+NN_OPS += [
+    OpCase(
+        "rnn_tanh_cell",
+        lambda lib, x, h, w_ih, w_hh, b_ih, b_hh: _rnn(lib, "rnn_tanh_cell")(
+            x, h, w_ih, w_hh, b_ih, b_hh
+        ),
+        _cell_shapes(1),
+    ),
+    OpCase(
+        "rnn_relu_cell",
+        lambda lib, x, h, w_ih, w_hh: _rnn(lib, "rnn_relu_cell")(x, h, w_ih, w_hh),
+        [shapes[:4] for shapes in _cell_shapes(1)],
+        domain="away_from_zero",
+    ),
+    OpCase(
+        "lstm_cell",
+        lambda lib, x, h, c, w_ih, w_hh, b_ih, b_hh: lib.cat(
+            _rnn(lib, "lstm_cell")(x, (h, c), w_ih, w_hh, b_ih, b_hh), -1
+        ),
+        [[(2, 3), (2, 4), (2, 4), (16, 3), (16, 4), (16,), (16,)]],
+    ),
+    OpCase(
+        "gru_cell",
+        lambda lib, x, h, w_ih, w_hh, b_ih, b_hh: _rnn(lib, "gru_cell")(
+            x, h, w_ih, w_hh, b_ih, b_hh
+        ),
+        _cell_shapes(3),
+    ),
+]

@@ -10,6 +10,9 @@ from minigrad.nn.modules import (
     ELU,
     GELU,
     GLU,
+    GRU,
+    LSTM,
+    RNN,
     SELU,
     AdaptiveAvgPool1d,
     AdaptiveAvgPool2d,
@@ -41,6 +44,7 @@ from minigrad.nn.modules import (
     Flatten,
     GaussianNLLLoss,
     GroupNorm,
+    GRUCell,
     Hardshrink,
     Hardsigmoid,
     Hardswish,
@@ -62,6 +66,7 @@ from minigrad.nn.modules import (
     LocalResponseNorm,
     LogSigmoid,
     LogSoftmax,
+    LSTMCell,
     MarginRankingLoss,
     MaxPool1d,
     MaxPool2d,
@@ -86,6 +91,9 @@ from minigrad.nn.modules import (
     ReplicationPad1d,
     ReplicationPad2d,
     ReplicationPad3d,
+    RNNBase,
+    RNNCell,
+    RNNCellBase,
     Sequential,
     Sigmoid,
     SiLU,
@@ -163,3 +171,4 @@ from minigrad.nn.modules import (  # noqa: E402
 )
 
 __all__ += ["MultiheadAttention", "TransformerEncoder", "TransformerEncoderLayer"]
+__all__ += ["GRU", "GRUCell", "LSTM", "LSTMCell", "RNN", "RNNBase", "RNNCell", "RNNCellBase"]

@@ -104,6 +104,16 @@ from minigrad.nn.modules.pooling import (
     MaxPool1d,
     MaxPool2d,
 )
+from minigrad.nn.modules.rnn import (
+    GRU,
+    LSTM,
+    RNN,
+    GRUCell,
+    LSTMCell,
+    RNNBase,
+    RNNCell,
+    RNNCellBase,
+)
 from minigrad.nn.modules.sparse import Embedding
 from minigrad.nn.modules.transformer import (  # noqa: E402
     MultiheadAttention,
