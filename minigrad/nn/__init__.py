@@ -29,6 +29,8 @@ from minigrad.nn.modules import (
     ConstantPad3d,
     Conv1d,
     Conv2d,
+    ConvTranspose1d,
+    ConvTranspose2d,
     CosineEmbeddingLoss,
     CosineSimilarity,
     CrossEntropyLoss,
@@ -101,6 +103,9 @@ from minigrad.nn.modules import (
     Threshold,
     TripletMarginLoss,
     Unflatten,
+    Upsample,
+    UpsamplingBilinear2d,
+    UpsamplingNearest2d,
     ZeroPad1d,
     ZeroPad2d,
     ZeroPad3d,
@@ -153,4 +158,11 @@ __all__ += [
     "InstanceNorm2d",
     "LocalResponseNorm",
     "MaxPool1d",
+]
+__all__ += [
+    "ConvTranspose1d",
+    "ConvTranspose2d",
+    "Upsample",
+    "UpsamplingBilinear2d",
+    "UpsamplingNearest2d",
 ]

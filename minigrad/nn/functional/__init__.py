@@ -45,6 +45,7 @@ from minigrad.nn.functional.conv import (
     max_pool2d,
     receptive_field,
 )
+from minigrad.nn.functional.conv_transpose import conv_transpose1d, conv_transpose2d
 from minigrad.nn.functional.distance import cosine_similarity, normalize, pairwise_distance
 from minigrad.nn.functional.dropout import (
     alpha_dropout,
@@ -80,6 +81,12 @@ from minigrad.nn.functional.normalization import batch_norm, group_norm, layer_n
 from minigrad.nn.functional.padding import pad
 from minigrad.nn.functional.pooling1d import avg_pool1d, max_pool1d
 from minigrad.nn.functional.sparse import embedding, one_hot
+from minigrad.nn.functional.upsampling import (
+    interpolate,
+    upsample,
+    upsample_bilinear,
+    upsample_nearest,
+)
 
 __all__ = [
     "avg_pool2d", "batch_norm", "binary_cross_entropy", "binary_cross_entropy_with_logits",
@@ -116,4 +123,12 @@ __all__ += [
     "instance_norm",
     "local_response_norm",
     "max_pool1d",
+]
+__all__ += [
+    "conv_transpose1d",
+    "conv_transpose2d",
+    "interpolate",
+    "upsample",
+    "upsample_bilinear",
+    "upsample_nearest",
 ]

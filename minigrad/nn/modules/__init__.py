@@ -36,7 +36,7 @@ from minigrad.nn.modules.container import (
     ParameterList,
     Sequential,
 )
-from minigrad.nn.modules.conv import Conv1d, Conv2d
+from minigrad.nn.modules.conv import Conv1d, Conv2d, ConvTranspose1d, ConvTranspose2d
 from minigrad.nn.modules.distance import CosineSimilarity, PairwiseDistance
 from minigrad.nn.modules.dropout import (
     AlphaDropout,
@@ -105,3 +105,4 @@ from minigrad.nn.modules.pooling import (
     MaxPool2d,
 )
 from minigrad.nn.modules.sparse import Embedding
+from minigrad.nn.modules.upsampling import Upsample, UpsamplingBilinear2d, UpsamplingNearest2d
