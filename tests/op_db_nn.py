@@ -283,3 +283,75 @@ NN_OPS += [
         domain="away_from_zero",
     ),
 ]
+
+# interpolate (per-dim gathers) and transposed convolutions (dilate, pad, conv2d)
+NN_OPS += [
+    OpCase(
+        "interpolate_nearest_size",
+        lambda lib, x: _F(lib).interpolate(x, size=(5, 3)),
+        [[(2, 2, 3, 4)], [(2, 2, 4, 7)]],
+    ),
+    OpCase(
+        "interpolate_nearest_scale_factor",
+        lambda lib, x: _F(lib).interpolate(x, scale_factor=1.7),
+        [[(1, 2, 5)], [(1, 2, 3, 4)]],
+    ),
+    OpCase(
+        "interpolate_nearest_exact",
+        lambda lib, x: _F(lib).interpolate(x, size=(5, 2), mode="nearest-exact"),
+        [[(2, 2, 3, 4)]],
+    ),
+    OpCase(
+        "interpolate_linear",
+        lambda lib, x: _F(lib).interpolate(x, size=7, mode="linear"),
+        [[(2, 3, 4)], [(1, 2, 9)]],
+    ),
+    OpCase(
+        "interpolate_linear_align_corners_scale",
+        lambda lib, x: _F(lib).interpolate(x, scale_factor=2.5, mode="linear", align_corners=True),
+        [[(2, 3, 4)]],
+    ),
+    OpCase(
+        "interpolate_bilinear",
+        lambda lib, x: _F(lib).interpolate(x, size=(5, 3), mode="bilinear"),
+        [[(2, 2, 3, 4)], [(1, 1, 6, 6)]],
+    ),
+    OpCase(
+        "interpolate_bilinear_align_corners",
+        lambda lib, x: _F(lib).interpolate(
+            x, scale_factor=(2, 0.7), mode="bilinear", align_corners=True
+        ),
+        [[(2, 2, 3, 4)]],
+    ),
+    OpCase(
+        "interpolate_bicubic",
+        lambda lib, x: _F(lib).interpolate(x, size=(5, 3), mode="bicubic"),
+        [[(1, 2, 3, 4)]],
+    ),
+    OpCase(
+        "interpolate_area",
+        lambda lib, x: _F(lib).interpolate(x, size=(2, 3), mode="area"),
+        [[(2, 2, 5, 7)]],
+    ),
+    OpCase(
+        "conv_transpose2d",
+        lambda lib, x, w, b: _F(lib).conv_transpose2d(
+            x, w, b, stride=2, padding=1, output_padding=1
+        ),
+        [[(1, 2, 3, 4), (2, 2, 3, 3), (2,)], [(2, 3, 3), (2, 2, 3, 2), (2,)]],
+    ),
+    OpCase(
+        "conv_transpose2d_groups_dilation",
+        lambda lib, x, w: _F(lib).conv_transpose2d(
+            x, w, stride=(2, 1), padding=(0, 2), groups=2, dilation=(1, 2)
+        ),
+        [[(1, 4, 3, 3), (4, 3, 2, 3)]],
+    ),
+    OpCase(
+        "conv_transpose1d",
+        lambda lib, x, w, b: _F(lib).conv_transpose1d(
+            x, w, b, stride=3, padding=1, output_padding=2, dilation=2
+        ),
+        [[(2, 3, 4), (3, 2, 3), (2,)], [(3, 4), (3, 2, 3), (2,)]],
+    ),
+]

@@ -10,6 +10,7 @@ area (adaptive average pooling) as many as its widest window (padded with weight
 """
 
 import math
+import warnings
 
 import numpy as np
 
@@ -182,18 +183,28 @@ def interpolate(
     return out if out is not input else input * 1
 
 
+def _deprecated(name):
+    warnings.warn(
+        f"`nn.functional.{name}` is deprecated. Use `nn.functional.interpolate` instead.",
+        stacklevel=3,
+    )
+
+
 def upsample(input, size=None, scale_factor=None, mode="nearest", align_corners=None):
     """``interpolate`` under its deprecated name, as ``torch.nn.functional.upsample``."""
+    _deprecated("upsample")
     return interpolate(input, size, scale_factor, mode, align_corners)
 
 
 def upsample_nearest(input, size=None, scale_factor=None):
     """``interpolate(..., mode='nearest')``, as ``torch.nn.functional.upsample_nearest``."""
+    _deprecated("upsample_nearest")
     return interpolate(input, size, scale_factor, mode="nearest")
 
 
 def upsample_bilinear(input, size=None, scale_factor=None):
     """``interpolate(..., mode='bilinear', align_corners=True)``, as PyTorch's."""
+    _deprecated("upsample_bilinear")
     return interpolate(input, size, scale_factor, mode="bilinear", align_corners=True)
 
 
