@@ -355,3 +355,40 @@ NN_OPS += [
         [[(2, 3, 4), (3, 2, 3), (2,)], [(3, 4), (3, 2, 3), (2,)]],
     ),
 ]
+
+
+def _unpool_indices(lib, n, c, h, w, kernel):
+    """max_pool-like int64 indices: one distinct cell of each kernel window per output cell."""
+    import numpy as np
+
+    rows = np.arange(h)[:, None] * kernel + np.arange(h * w).reshape(h, w) % kernel
+    cols = np.arange(w)[None, :] * kernel + (np.arange(h * w).reshape(h, w) // 2) % kernel
+    flat = rows * (w * kernel) + cols
+    return lib.tensor(np.broadcast_to(flat, (n, c, h, w)).copy())
+
+
+# unfold / fold (a gather and a scatter-add) and the max-unpools (a scatter)
+NN_OPS += [
+    OpCase(
+        "unfold",
+        lambda lib, x: _F(lib).unfold(x, (2, 3), dilation=(1, 2), padding=1, stride=(2, 1)),
+        [[(2, 2, 4, 5)], [(2, 3, 4)]],
+    ),
+    OpCase(
+        "fold",
+        lambda lib, x: _F(lib).fold(x, (4, 5), (2, 3), dilation=(1, 2), padding=1, stride=(2, 1)),
+        [[(2, 12, 9)], [(6, 9)]],
+    ),
+    OpCase(
+        "max_unpool2d",
+        lambda lib, x: _F(lib).max_unpool2d(x, _unpool_indices(lib, 2, 2, 2, 3, 2), 2),
+        [[(2, 2, 2, 3)]],
+    ),
+    OpCase(
+        "max_unpool1d",
+        lambda lib, x: _F(lib).max_unpool1d(
+            x, lib.tensor([[0, 3, 4], [1, 2, 5]]), 2, output_size=(7,)
+        ),
+        [[(2, 3)]],
+    ),
+]

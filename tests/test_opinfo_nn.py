@@ -23,7 +23,7 @@ NAMES = (
     "multilabel_soft_margin_loss cosine_embedding_loss triplet_margin_loss "
     "adaptive_avg_pool1d adaptive_avg_pool2d avg_pool1d conv1d "
     "instance_norm local_response_norm interpolate conv_transpose1d conv_transpose2d "
-    "upsample_nearest upsample_bilinear"
+    "upsample_nearest upsample_bilinear unfold"
 ).split()
 OPINFOS = {
     op.name + (f".{op.variant_test_name}" if op.variant_test_name else ""): op

@@ -41,6 +41,7 @@ from minigrad.nn.modules import (
     Embedding,
     FeatureAlphaDropout,
     Flatten,
+    Fold,
     GaussianNLLLoss,
     GroupNorm,
     Hardshrink,
@@ -67,6 +68,8 @@ from minigrad.nn.modules import (
     MarginRankingLoss,
     MaxPool1d,
     MaxPool2d,
+    MaxUnpool1d,
+    MaxUnpool2d,
     Mish,
     Module,
     ModuleDict,
@@ -103,6 +106,7 @@ from minigrad.nn.modules import (
     Threshold,
     TripletMarginLoss,
     Unflatten,
+    Unfold,
     Upsample,
     UpsamplingBilinear2d,
     UpsamplingNearest2d,
@@ -166,3 +170,4 @@ __all__ += [
     "UpsamplingBilinear2d",
     "UpsamplingNearest2d",
 ]
+__all__ += ["Fold", "MaxUnpool1d", "MaxUnpool2d", "Unfold"]

@@ -55,6 +55,7 @@ from minigrad.nn.functional.dropout import (
     dropout3d,
     feature_alpha_dropout,
 )
+from minigrad.nn.functional.fold import fold, unfold
 from minigrad.nn.functional.instance_norm import instance_norm, local_response_norm
 from minigrad.nn.functional.linear import linear
 from minigrad.nn.functional.loss import (
@@ -81,6 +82,7 @@ from minigrad.nn.functional.normalization import batch_norm, group_norm, layer_n
 from minigrad.nn.functional.padding import pad
 from minigrad.nn.functional.pooling1d import avg_pool1d, max_pool1d
 from minigrad.nn.functional.sparse import embedding, one_hot
+from minigrad.nn.functional.unpool import max_unpool1d, max_unpool2d
 from minigrad.nn.functional.upsampling import (
     interpolate,
     upsample,
@@ -132,3 +134,4 @@ __all__ += [
     "upsample_bilinear",
     "upsample_nearest",
 ]
+__all__ += ["fold", "max_unpool1d", "max_unpool2d", "unfold"]

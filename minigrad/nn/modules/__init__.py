@@ -47,6 +47,7 @@ from minigrad.nn.modules.dropout import (
     FeatureAlphaDropout,
 )
 from minigrad.nn.modules.flatten import Flatten, Unflatten
+from minigrad.nn.modules.fold import Fold, Unfold
 from minigrad.nn.modules.instancenorm import InstanceNorm1d, InstanceNorm2d
 from minigrad.nn.modules.lazy import (
     LazyBatchNorm1d,
@@ -105,4 +106,5 @@ from minigrad.nn.modules.pooling import (
     MaxPool2d,
 )
 from minigrad.nn.modules.sparse import Embedding
+from minigrad.nn.modules.unpool import MaxUnpool1d, MaxUnpool2d
 from minigrad.nn.modules.upsampling import Upsample, UpsamplingBilinear2d, UpsamplingNearest2d
