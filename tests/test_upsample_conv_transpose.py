@@ -1,8 +1,10 @@
-"""interpolate, the Upsample layers and the transposed convolutions: the layers against torch's
-(same weights, state_dicts loaded from torch), PyTorch's initialisation, signatures, and bad
-inputs (torch's exception types, messages naming the argument)."""
+"""interpolate, the Upsample layers, the transposed convolutions, fold/unfold and the
+max-unpools: the layers against torch's (same weights, state_dicts loaded from torch), PyTorch's
+initialisation, signatures, a slice of PyTorch's max_unpool OpInfo samples, and bad inputs
+(torch's exception types, messages naming the argument)."""
 
 import inspect
+import itertools
 
 import numpy as np
 import pytest
@@ -12,8 +14,14 @@ from minigrad import nn
 
 torch = pytest.importorskip("torch")
 
-MODULES = "ConvTranspose1d ConvTranspose2d Upsample UpsamplingNearest2d UpsamplingBilinear2d"
-FUNCTIONS = "interpolate conv_transpose1d conv_transpose2d upsample upsample_nearest"
+MODULES = (
+    "ConvTranspose1d ConvTranspose2d Upsample UpsamplingNearest2d UpsamplingBilinear2d "
+    "Fold Unfold MaxUnpool1d MaxUnpool2d"
+)
+FUNCTIONS = (
+    "interpolate conv_transpose1d conv_transpose2d upsample upsample_nearest unfold fold "
+    "max_unpool1d max_unpool2d"
+)
 
 
 def _close(ours, theirs, rtol=1e-5, atol=1e-6):
@@ -136,6 +144,66 @@ def test_interpolate_is_vectorised():
     assert out.shape == (4, 3, 256, 256) and x.grad.shape == x.shape
 
 
+@pytest.mark.parametrize(
+    "make, shape",
+    [
+        (lambda nn: nn.Unfold((2, 3), dilation=(1, 2), padding=1, stride=2), (2, 3, 5, 6)),
+        (lambda nn: nn.Unfold(3), (2, 5, 5)),
+        (lambda nn: nn.Fold((4, 5), (2, 2)), (2, 12, 12)),
+        (lambda nn: nn.Fold((5, 5), 3, dilation=2, padding=1, stride=(1, 2)), (18, 6)),
+    ],
+)
+def test_fold_layers_match_torch(make, shape):
+    theirs, ours = make(torch.nn), make(nn)
+    assert repr(ours) == repr(theirs)
+    x = np.random.default_rng(0).standard_normal(shape).astype(np.float32)
+    mine, yours = mg.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
+    out, expected = ours(mine), theirs(yours)
+    _close(out, expected)
+    upstream = np.random.default_rng(1).standard_normal(out.shape).astype(np.float32)
+    out.backward(upstream)
+    expected.backward(torch.tensor(upstream))
+    _close(mine.grad, yours.grad)
+
+
+def test_fold_of_unfold_counts_the_covering_blocks():
+    x = mg.ones(1, 2, 4, 4)
+    out = mg.nn.functional.fold(mg.nn.functional.unfold(x, 2), (4, 4), 2)
+    np.testing.assert_array_equal(out.numpy()[0, 0, 1], [2, 4, 4, 2])
+
+
+@pytest.mark.parametrize("dims, shape, output_size", [(2, (2, 3, 6, 7), (6, 7)), (1, (3, 9), [9])])
+def test_max_unpool_layers_invert_torchs_max_pool(dims, shape, output_size):
+    x = torch.randn(*shape, generator=torch.Generator().manual_seed(0))
+    pool = (torch.nn.MaxPool2d if dims == 2 else torch.nn.MaxPool1d)(2, return_indices=True)
+    pooled, indices = pool(x)
+    theirs = (torch.nn.MaxUnpool2d if dims == 2 else torch.nn.MaxUnpool1d)(2)
+    ours = (nn.MaxUnpool2d if dims == 2 else nn.MaxUnpool1d)(2)
+    assert repr(ours) == repr(theirs)
+    mine = mg.tensor(pooled.numpy(), requires_grad=True)
+    yours = pooled.clone().requires_grad_()
+    out = ours(mine, mg.tensor(indices.numpy()), output_size)
+    expected = theirs(yours, indices, output_size)
+    _close(out, expected)
+    upstream = np.random.default_rng(1).standard_normal(out.shape).astype(np.float32)
+    out.backward(upstream)
+    expected.backward(torch.tensor(upstream))
+    _close(mine.grad, yours.grad)
+
+
+@pytest.mark.parametrize("name", ["max_unpool1d", "max_unpool2d"])
+def test_max_unpool_opinfo_samples_match_torch(name):
+    """The first of PyTorch's own samples (all of them take ~30 s, mostly in torch itself)."""
+    common = pytest.importorskip("torch.testing._internal.common_methods_invocations")
+    import test_opinfo_nn
+
+    ops = [op for op in common.op_db if op.name == f"nn.functional.{name}"]
+    for op in ops:
+        samples = op.sample_inputs("cpu", torch.float64, requires_grad=True)
+        for sample in itertools.islice(samples, 8):
+            test_opinfo_nn._run(f"nn.functional.{name}", op, sample, torch.float64)
+
+
 def _input(lib, *shape):
     return lib.ones(*shape)
 
@@ -194,6 +262,28 @@ BAD = [
      ["zeros", "padding mode"]),
     (lambda lib, F: lib.nn.ConvTranspose2d(2, 2, 3, stride=2)(_input(lib, 1, 2, 4, 4), (12, 12)),
      ValueError, ["output size", "9", "10"]),
+    (lambda lib, F: F.unfold(_input(lib, 1, 2, 3, 3, 3), 2), RuntimeError,
+     ["3-D", "4-D", "(1, 2, 3, 3, 3)"]),
+    (lambda lib, F: F.unfold(_input(lib, 1, 1, 3, 3), 4), RuntimeError,
+     ["kernel", "(1, 1, 3, 3)"]),
+    (lambda lib, F: F.unfold(_input(lib, 1, 1, 3, 3), 2, stride=0), RuntimeError,
+     ["stride", "positive"]),
+    (lambda lib, F: F.fold(_input(lib, 1, 5, 9), (4, 4), 2), RuntimeError,
+     ["divisible", "kernel_size", "input.size(1)=5"]),
+    (lambda lib, F: F.fold(_input(lib, 1, 4, 8), (4, 4), 2), RuntimeError,
+     ["sliding blocks", "3 * 3 = 9", "input.size(2)=8"]),
+    (lambda lib, F: F.fold(_input(lib, 1, 1, 4, 8), (4, 4), 2), RuntimeError, ["2-D", "3-D"]),
+    (lambda lib, F: F.max_unpool2d(_input(lib, 1, 1, 2, 2), lib.tensor([[[[0, 1], [2, 20]]]]), 2),
+     RuntimeError, ["invalid max index", "20", "4x4"]),
+    (lambda lib, F: F.max_unpool2d(_input(lib, 1, 1, 2, 2), lib.tensor([[[[0, 1]]]]), 2),
+     RuntimeError, ["indices", "(1, 1, 2, 2)", "(1, 1, 1, 2)"]),
+    (lambda lib, F: F.max_unpool2d(_input(lib, 1, 1, 2, 2), _input(lib, 1, 1, 2, 2), 2),
+     RuntimeError, ["int64", "indices"]),
+    (lambda lib, F: F.max_unpool2d(_input(lib, 1, 1, 2, 2), lib.zeros(1, 1, 2, 2).long(), 2,
+                                   output_size=(9, 9)),
+     ValueError, ["output_size", "between 2 and 6"]),
+    (lambda lib, F: F.max_unpool2d(_input(lib, 2, 2), lib.zeros(2, 2).long(), 2), RuntimeError,
+     ["3d or 4d", "2 dimensions"]),
 ]  # fmt: skip
 
 
