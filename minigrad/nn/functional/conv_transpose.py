@@ -1,24 +1,18 @@
 """``conv_transpose2d`` and ``conv_transpose1d``: the input-gradient of a convolution, as a layer.
 
-Composite: the input is dilated with ``stride - 1`` zeros between its cells (a reshape and
-``pad``), padded by ``dilation (k - 1) - padding`` on each side (cropped where that is
-negative) plus ``output_padding`` on the bottom/right, and convolved at stride 1 with the
-kernel flipped and its in/out axes swapped per group. Every step is a differentiable Tensor
-op, so gradients of any order come from ``conv2d`` and the movement ops.
+The transposed convolution of x with weight is conv2d's input gradient for an upstream
+gradient x: the existing ``Conv2dGradInput`` op (minigrad/ops/conv_grad.py), whose forward is
+conv2d's col2im and whose backward is conv2d (for x) and conv2d's weight gradient (for the
+weight), each differentiable again; ``output_padding`` is only a larger "input" shape for
+that gradient (and zeros past it). Unlike a composite that dilates x with zeros and
+convolves, no structural zero is ever multiplied by a weight, so an infinite weight gives
+what PyTorch gives, not NaN.
 """
 
-from minigrad.nn.functional.conv import _batched, _pair, _single, _tensor, conv2d
+from minigrad.nn.functional.conv import _batched, _pair, _single, _tensor
 from minigrad.nn.functional.padding import pad
+from minigrad.ops.conv_grad import Conv2dGradInput
 from minigrad.tensor import ShapeError
-
-
-def _dilate(x, stride):
-    """(N, C, H, W) -> (N, C, (H-1) sh + 1, (W-1) sw + 1), with zeros between the cells."""
-    (sh, sw), (n, c, h, w) = stride, x.shape
-    if (sh, sw) == (1, 1):
-        return x
-    spread = pad(x.reshape(n, c, h, 1, w, 1), (0, sw - 1, 0, 0, 0, sh - 1))
-    return spread.reshape(n, c, h * sh, w * sw)[:, :, : (h - 1) * sh + 1, : (w - 1) * sw + 1]
 
 
 def _check_pairs(op, name, value, minimum):
@@ -97,13 +91,22 @@ def conv_transpose2d(
             f"{op}: the output of the input of shape {tuple(input.shape)} would be "
             f"{out_sizes[0]}x{out_sizes[1]}: padding {padding} is too large"
         )
-    # (C_in, C_out/g, kh, kw) -> (C_out, C_in/g, kh, kw), flipped: conv2d's weight
-    flipped = weight.reshape(groups, channels // groups, per_group, kh, kw).transpose(1, 2)
-    flipped = flipped.reshape(groups * per_group, channels // groups, kh, kw)[:, :, ::-1, ::-1]
-    edges = [d * (k - 1) - p for d, k, p in zip(dilation, (kh, kw), padding)]
-    pads = (edges[1], edges[1] + output_padding[1], edges[0], edges[0] + output_padding[0])
-    x = pad(_dilate(input, stride), pads)
-    out = conv2d(x, flipped, bias, 1, 0, dilation, groups)
+    # conv2d's input gradient for an x of the output's shape: conv2d's weight is (O, C/g, ...),
+    # the transposed convolution's (C_in, C_out/g, ...) read with O = C_in, C = C_out. The
+    # uncropped output (H - 1) stride + dilation (k - 1) + 1 loses `padding` at the top and
+    # `padding - output_padding` at the bottom: that conv2d's bottom padding where it is
+    # non-negative; past the uncropped output (output_padding > padding) only zeros follow.
+    bottoms = [max(p - o, 0) for p, o in zip(padding, output_padding)]
+    extra = [max(o - p, 0) for p, o in zip(padding, output_padding)]
+    x_shape = (input.shape[0], per_group * groups, *(s - e for s, e in zip(out_sizes, extra)))
+    out = Conv2dGradInput.apply(
+        input, weight, x_shape=x_shape, stride=stride, dilation=dilation, groups=groups,
+        padding=tuple(zip(padding, bottoms)),
+    )  # fmt: skip
+    if any(extra):
+        out = pad(out, (0, extra[1], 0, extra[0]))
+    if bias is not None:
+        out = out + bias.reshape(1, -1, 1, 1)
     return out.squeeze(0) if unbatched else out
 
 

@@ -175,7 +175,10 @@ def interpolate(
             f"interpolate: input {list(in_sizes)} and output {sizes} sizes should be greater than 0"
         )
     out = input
-    for dim, (d_in, d_out, scale) in enumerate(zip(in_sizes, sizes, scales), start=2):
+    # the last dim first: PyTorch's order of the sums (its last digits at extreme values)
+    for dim, d_in, d_out, scale in reversed(
+        list(zip(range(2, input.ndim), in_sizes, sizes, scales))
+    ):
         if mode != "area" and d_in == d_out and scale in (None, 1.0):
             continue  # the identity, as PyTorch's kernels shortcut it
         index, weights = _taps(mode, d_in, d_out, align_corners, scale)
