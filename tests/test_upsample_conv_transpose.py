@@ -252,6 +252,8 @@ BAD = [
     (lambda lib, F: F.conv_transpose2d(_input(lib, 1, 2, 1, 1), _input(lib, 2, 2, 1, 1),
                                        padding=1),
      RuntimeError, ["padding", "(1, 1)"]),
+    (lambda lib, F: F.conv_transpose2d(_input(lib, 1, 2, 4, 4), _input(lib, 2, 2, 3, 3).double()),
+     RuntimeError, ["weight", "dtype", "float64"]),
     (lambda lib, F: F.conv_transpose1d(_input(lib, 1, 2, 4, 4), _input(lib, 2, 2, 3)),
      RuntimeError, ["2-D", "3-D", "(1, 2, 4, 4)"]),
     (lambda lib, F: F.conv_transpose1d(_input(lib, 1, 2, 4), _input(lib, 2, 2, 3),

@@ -80,6 +80,11 @@ def conv_transpose2d(
                 f"{op}: bias must have shape ({per_group * groups},) to match weight of shape "
                 f"{tuple(weight.shape)} and groups={groups}, got {tuple(bias.shape)}"
             )
+    for name, other in [("weight", weight), ("bias", bias)]:
+        if other is not None and other.dtype != input.dtype:
+            raise RuntimeError(  # as PyTorch ("expected scalar type ...")
+                f"{op}: input ({input.dtype}) and {name} ({other.dtype}) must have the same dtype"
+            )
     out_sizes = [
         (size - 1) * s - 2 * p + d * (k - 1) + o + 1
         for size, s, p, d, k, o in zip(
