@@ -46,7 +46,7 @@ def unfold(input, kernel_size, dilation=1, padding=0, stride=1):
 
     Example::
 
-        F.unfold(mg.randn(1, 3, 10, 12), kernel_size=(2, 3)).shape  # (1, 18, 99)
+        F.unfold(mg.randn(1, 3, 10, 12), kernel_size=(2, 3)).shape  # (1, 18, 90)
     """
     input = _tensor("unfold", "input", input)
     if input.ndim not in (3, 4):
