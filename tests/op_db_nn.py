@@ -298,6 +298,78 @@ NN_OPS += [
     ),
 ]
 
+# interpolate (per-dim gathers) and transposed convolutions (dilate, pad, conv2d)
+NN_OPS += [
+    OpCase(
+        "interpolate_nearest_size",
+        lambda lib, x: _F(lib).interpolate(x, size=(5, 3)),
+        [[(2, 2, 3, 4)], [(2, 2, 4, 7)]],
+    ),
+    OpCase(
+        "interpolate_nearest_scale_factor",
+        lambda lib, x: _F(lib).interpolate(x, scale_factor=1.7),
+        [[(1, 2, 5)], [(1, 2, 3, 4)]],
+    ),
+    OpCase(
+        "interpolate_nearest_exact",
+        lambda lib, x: _F(lib).interpolate(x, size=(5, 2), mode="nearest-exact"),
+        [[(2, 2, 3, 4)]],
+    ),
+    OpCase(
+        "interpolate_linear",
+        lambda lib, x: _F(lib).interpolate(x, size=7, mode="linear"),
+        [[(2, 3, 4)], [(1, 2, 9)]],
+    ),
+    OpCase(
+        "interpolate_linear_align_corners_scale",
+        lambda lib, x: _F(lib).interpolate(x, scale_factor=2.5, mode="linear", align_corners=True),
+        [[(2, 3, 4)]],
+    ),
+    OpCase(
+        "interpolate_bilinear",
+        lambda lib, x: _F(lib).interpolate(x, size=(5, 3), mode="bilinear"),
+        [[(2, 2, 3, 4)], [(1, 1, 6, 6)]],
+    ),
+    OpCase(
+        "interpolate_bilinear_align_corners",
+        lambda lib, x: _F(lib).interpolate(
+            x, scale_factor=(2, 0.7), mode="bilinear", align_corners=True
+        ),
+        [[(2, 2, 3, 4)]],
+    ),
+    OpCase(
+        "interpolate_bicubic",
+        lambda lib, x: _F(lib).interpolate(x, size=(5, 3), mode="bicubic"),
+        [[(1, 2, 3, 4)]],
+    ),
+    OpCase(
+        "interpolate_area",
+        lambda lib, x: _F(lib).interpolate(x, size=(2, 3), mode="area"),
+        [[(2, 2, 5, 7)]],
+    ),
+    OpCase(
+        "conv_transpose2d",
+        lambda lib, x, w, b: _F(lib).conv_transpose2d(
+            x, w, b, stride=2, padding=1, output_padding=1
+        ),
+        [[(1, 2, 3, 4), (2, 2, 3, 3), (2,)], [(2, 3, 3), (2, 2, 3, 2), (2,)]],
+    ),
+    OpCase(
+        "conv_transpose2d_groups_dilation",
+        lambda lib, x, w: _F(lib).conv_transpose2d(
+            x, w, stride=(2, 1), padding=(0, 2), groups=2, dilation=(1, 2)
+        ),
+        [[(1, 4, 3, 3), (4, 3, 2, 3)]],
+    ),
+    OpCase(
+        "conv_transpose1d",
+        lambda lib, x, w, b: _F(lib).conv_transpose1d(
+            x, w, b, stride=3, padding=1, output_padding=2, dilation=2
+        ),
+        [[(2, 3, 4), (3, 2, 3), (2,)], [(3, 4), (3, 2, 3), (2,)]],
+    ),
+]
+
 
 def _rnn(lib, name):
     """``torch.<name>`` (torch.rnn_tanh_cell, lstm_cell, gru_cell) or minigrad's helper of the
@@ -342,5 +414,42 @@ NN_OPS += [
             x, h, w_ih, w_hh, b_ih, b_hh
         ),
         _cell_shapes(3),
+    ),
+]
+
+
+def _unpool_indices(lib, n, c, h, w, kernel):
+    """max_pool-like int64 indices: one distinct cell of each kernel window per output cell."""
+    import numpy as np
+
+    rows = np.arange(h)[:, None] * kernel + np.arange(h * w).reshape(h, w) % kernel
+    cols = np.arange(w)[None, :] * kernel + (np.arange(h * w).reshape(h, w) // 2) % kernel
+    flat = rows * (w * kernel) + cols
+    return lib.tensor(np.broadcast_to(flat, (n, c, h, w)).copy())
+
+
+# unfold / fold (a gather and a scatter-add) and the max-unpools (a scatter)
+NN_OPS += [
+    OpCase(
+        "unfold",
+        lambda lib, x: _F(lib).unfold(x, (2, 3), dilation=(1, 2), padding=1, stride=(2, 1)),
+        [[(2, 2, 4, 5)], [(2, 3, 4)]],
+    ),
+    OpCase(
+        "fold",
+        lambda lib, x: _F(lib).fold(x, (4, 5), (2, 3), dilation=(1, 2), padding=1, stride=(2, 1)),
+        [[(2, 12, 9)], [(6, 9)]],
+    ),
+    OpCase(
+        "max_unpool2d",
+        lambda lib, x: _F(lib).max_unpool2d(x, _unpool_indices(lib, 2, 2, 2, 3, 2), 2),
+        [[(2, 2, 2, 3)]],
+    ),
+    OpCase(
+        "max_unpool1d",
+        lambda lib, x: _F(lib).max_unpool1d(
+            x, lib.tensor([[0, 3, 4], [1, 2, 5]]), 2, output_size=(7,)
+        ),
+        [[(2, 3)]],
     ),
 ]

@@ -67,7 +67,7 @@ SUMS = (
     "sum", "mean", "var", "std", "matmul", "linear", "conv", "bilinear", "layer_norm",
     "group_norm", "batch_norm", "normalize", "cosine", "pairwise", "softmax", "log_softmax",
     "softmin", "avg_pool", "cross_entropy", "nll", "mse", "bce", "binary", "kl", "l1",
-    "smooth", "huber", "glu", "adaptive_avg_pool", "instance_norm",
+    "smooth", "huber", "glu", "adaptive_avg_pool", "instance_norm", "interpolate",
 )  # fmt: skip
 
 

@@ -22,7 +22,9 @@ NAMES = (
     "margin_ranking_loss hinge_embedding_loss soft_margin_loss multi_margin_loss "
     "multilabel_soft_margin_loss cosine_embedding_loss triplet_margin_loss "
     "adaptive_avg_pool1d adaptive_avg_pool2d avg_pool1d conv1d "
-    "instance_norm local_response_norm scaled_dot_product_attention"
+    "instance_norm local_response_norm scaled_dot_product_attention "
+    "interpolate conv_transpose1d conv_transpose2d "
+    "upsample_nearest upsample_bilinear unfold"
 ).split()
 # Attention's float32 samples have scores near 100, where a peaked softmax's gradients differ
 # from PyTorch's fused kernel by float32 rounding (about 1e-5; float64 agrees to 1e-7).

@@ -32,6 +32,8 @@ from minigrad.nn.modules import (
     ConstantPad3d,
     Conv1d,
     Conv2d,
+    ConvTranspose1d,
+    ConvTranspose2d,
     CosineEmbeddingLoss,
     CosineSimilarity,
     CrossEntropyLoss,
@@ -42,6 +44,7 @@ from minigrad.nn.modules import (
     Embedding,
     FeatureAlphaDropout,
     Flatten,
+    Fold,
     GaussianNLLLoss,
     GroupNorm,
     GRUCell,
@@ -70,6 +73,8 @@ from minigrad.nn.modules import (
     MarginRankingLoss,
     MaxPool1d,
     MaxPool2d,
+    MaxUnpool1d,
+    MaxUnpool2d,
     Mish,
     Module,
     ModuleDict,
@@ -109,6 +114,10 @@ from minigrad.nn.modules import (
     Threshold,
     TripletMarginLoss,
     Unflatten,
+    Unfold,
+    Upsample,
+    UpsamplingBilinear2d,
+    UpsamplingNearest2d,
     ZeroPad1d,
     ZeroPad2d,
     ZeroPad3d,
@@ -172,3 +181,11 @@ from minigrad.nn.modules import (  # noqa: E402
 
 __all__ += ["MultiheadAttention", "TransformerEncoder", "TransformerEncoderLayer"]
 __all__ += ["GRU", "GRUCell", "LSTM", "LSTMCell", "RNN", "RNNBase", "RNNCell", "RNNCellBase"]
+__all__ += [
+    "ConvTranspose1d",
+    "ConvTranspose2d",
+    "Upsample",
+    "UpsamplingBilinear2d",
+    "UpsamplingNearest2d",
+]
+__all__ += ["Fold", "MaxUnpool1d", "MaxUnpool2d", "Unfold"]

@@ -45,6 +45,7 @@ from minigrad.nn.functional.conv import (
     max_pool2d,
     receptive_field,
 )
+from minigrad.nn.functional.conv_transpose import conv_transpose1d, conv_transpose2d
 from minigrad.nn.functional.distance import cosine_similarity, normalize, pairwise_distance
 from minigrad.nn.functional.dropout import (
     alpha_dropout,
@@ -54,6 +55,7 @@ from minigrad.nn.functional.dropout import (
     dropout3d,
     feature_alpha_dropout,
 )
+from minigrad.nn.functional.fold import fold, unfold
 from minigrad.nn.functional.instance_norm import instance_norm, local_response_norm
 from minigrad.nn.functional.linear import linear
 from minigrad.nn.functional.loss import (
@@ -80,6 +82,13 @@ from minigrad.nn.functional.normalization import batch_norm, group_norm, layer_n
 from minigrad.nn.functional.padding import pad
 from minigrad.nn.functional.pooling1d import avg_pool1d, max_pool1d
 from minigrad.nn.functional.sparse import embedding, one_hot
+from minigrad.nn.functional.unpool import max_unpool1d, max_unpool2d
+from minigrad.nn.functional.upsampling import (
+    interpolate,
+    upsample,
+    upsample_bilinear,
+    upsample_nearest,
+)
 
 __all__ = [
     "avg_pool2d", "batch_norm", "binary_cross_entropy", "binary_cross_entropy_with_logits",
@@ -122,3 +131,12 @@ __all__ += [
 from minigrad.nn.functional.attention import scaled_dot_product_attention  # noqa: E402
 
 __all__ += ["scaled_dot_product_attention"]
+__all__ += [
+    "conv_transpose1d",
+    "conv_transpose2d",
+    "interpolate",
+    "upsample",
+    "upsample_bilinear",
+    "upsample_nearest",
+]
+__all__ += ["fold", "max_unpool1d", "max_unpool2d", "unfold"]

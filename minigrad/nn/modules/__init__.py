@@ -36,7 +36,7 @@ from minigrad.nn.modules.container import (
     ParameterList,
     Sequential,
 )
-from minigrad.nn.modules.conv import Conv1d, Conv2d
+from minigrad.nn.modules.conv import Conv1d, Conv2d, ConvTranspose1d, ConvTranspose2d
 from minigrad.nn.modules.distance import CosineSimilarity, PairwiseDistance
 from minigrad.nn.modules.dropout import (
     AlphaDropout,
@@ -47,6 +47,7 @@ from minigrad.nn.modules.dropout import (
     FeatureAlphaDropout,
 )
 from minigrad.nn.modules.flatten import Flatten, Unflatten
+from minigrad.nn.modules.fold import Fold, Unfold
 from minigrad.nn.modules.instancenorm import InstanceNorm1d, InstanceNorm2d
 from minigrad.nn.modules.lazy import (
     LazyBatchNorm1d,
@@ -120,3 +121,5 @@ from minigrad.nn.modules.transformer import (  # noqa: E402
     TransformerEncoder,
     TransformerEncoderLayer,
 )
+from minigrad.nn.modules.unpool import MaxUnpool1d, MaxUnpool2d
+from minigrad.nn.modules.upsampling import Upsample, UpsamplingBilinear2d, UpsamplingNearest2d
