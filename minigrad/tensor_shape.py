@@ -4,6 +4,7 @@ fast, and from the scatter and linear-algebra primitives otherwise. ``Tensor`` i
 """
 
 import builtins
+import functools
 import math
 import numbers
 import sys
@@ -43,7 +44,6 @@ def _check_matrix(name, tensor, ndim, what):
 def _as_1d(method):
     """Run ``method`` on a 0-d self as on a 1-element vector, with 0-d indices as 1-element
     ones, and give the result the shape PyTorch gives (that of the index, or 0-d)."""
-    import functools
 
     @functools.wraps(method)
     def wrapper(self, *args, **kwargs):
@@ -51,7 +51,9 @@ def _as_1d(method):
             return method(self, *args, **kwargs)
         Tensor = _core().Tensor
         args = list(args)
-        index = _core()._array(args[1])  # (dim, index, ...) for every method wrapped
+        if len(args) < 2:  # index given by keyword: (dim, index, ...) for every method wrapped
+            args.insert(1, kwargs.pop("index"))
+        index = _core()._array(args[1])
         args[1] = index.reshape(-1)
         for position in range(2, len(args)):
             if isinstance(args[position], Tensor) and args[position].ndim == 0:
