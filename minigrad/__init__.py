@@ -92,7 +92,7 @@ _FUNCTIONS += (
     "broadcast_to narrow split chunk tensor_split unbind select tril triu diagonal diag "
     "diag_embed trace gather take_along_dim take index_select masked_select masked_fill "
     "index_fill scatter scatter_add index_add nonzero argwhere mm bmm mv dot vdot inner outer "
-    "ger cross kron addmm addmv baddbmm addbmm addr tile unflatten"
+    "ger cross kron addmm addmv baddbmm addbmm addr tile unflatten index_copy masked_scatter"
 ).split()
 
 

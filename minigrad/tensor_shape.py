@@ -405,6 +405,46 @@ class ShapeMethods:
             )
         return ops.IndexAdd.apply(self, source.to(self.dtype), index=index, dim=axis, alpha=alpha)
 
+    def index_copy(self, dim, index, source):
+        """self with the slices ``index`` along dim replaced by source's (scatter along dim)."""
+        axis = _dim(dim, self.ndim) if self.ndim else 0
+        index = _index_array(index, "index_copy").reshape(-1)
+        source = _core().as_tensor(source)
+        if self.ndim == 0:
+            return self.reshape(1).index_copy(0, index, source.reshape(-1)).reshape(())
+        if source.ndim == 0:
+            source = source.reshape(1)
+        if source.shape[axis] != len(index):
+            raise RuntimeError(
+                f"index_copy_(): Number of indices ({len(index)}) should be equal to "
+                f"source.size(dim) ({source.shape[axis]})"
+            )
+        _check_range("index_copy", index, self.shape[axis])
+        view = [1] * source.ndim
+        view[axis] = -1
+        spread = np.broadcast_to(index.reshape(view), source.shape)
+        return self.scatter(axis, np.ascontiguousarray(spread), source)
+
+    def masked_scatter(self, mask, source):
+        """self with source's elements, in order, written where ``mask`` is True."""
+        mask = mask._data if isinstance(mask, _core().Tensor) else np.asarray(mask)
+        if mask.dtype != np.bool_:
+            raise RuntimeError(f"masked_scatter_ only supports boolean masks, but got {mask.dtype}")
+        shape = np.broadcast_shapes(self.shape, mask.shape)
+        mask = np.broadcast_to(mask, shape)
+        source = _core().as_tensor(source)
+        needed = int(mask.sum())
+        if source.numel() < needed:
+            raise RuntimeError(
+                f"masked_scatter: expected source to have at least {needed} elements (the "
+                f"mask's True count), got {source.numel()}"
+            )
+        if source.numel() == 0:  # nothing to write (the mask holds no True)
+            return self.expand(*shape).clone()
+        order = np.maximum(np.cumsum(mask.reshape(-1)) - 1, 0).reshape(shape)
+        values = source.reshape(-1)[order]
+        return _core().where(mask, values.to(self.dtype), self)
+
     def nonzero(self, *, as_tuple=False):
         if as_tuple and self.ndim == 0:
             return self.reshape(1).nonzero(as_tuple=True)

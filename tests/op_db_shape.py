@@ -144,6 +144,16 @@ SHAPE_OPS = [
         R,
         domain="away_from_zero",
     ),
+    OpCase(
+        "index_copy",
+        lambda lib, a, s: a.index_copy(1, lib.tensor([3, 0]), s),
+        [[(3, 4), (3, 2)]],
+    ),
+    OpCase(
+        "masked_scatter",
+        lambda lib, a, s: a.masked_scatter(a > 0, s),
+        [[(3, 4), (12,)], [(2, 3), (4, 5)]],
+    ),
 ]
 
 # OpInfo names (torch.testing._internal.common_methods_invocations.op_db) run by test_opinfo.py
@@ -155,5 +165,6 @@ SHAPE_OPINFO = (
     "gather take_along_dim take index_select masked_select masked_fill index_fill scatter "
     "scatter_add index_add nonzero argwhere mm bmm mv dot vdot inner outer cross kron addmm "
     "addmv baddbmm addbmm addr einsum broadcast_tensors meshgrid tensordot unflatten "
-    "linalg.inv linalg.det linalg.solve linalg.vector_norm linalg.cross linalg.vecdot"
+    "linalg.inv linalg.det linalg.solve linalg.vector_norm linalg.cross linalg.vecdot "
+    "index_copy masked_scatter"
 ).split()
