@@ -17,7 +17,7 @@ from minigrad.autograd import grad_mode
 from minigrad.autograd.function import VersionCounter, in_graph_backward
 from minigrad.device import CPU, as_device, is_device
 from minigrad.size import Size
-from minigrad.tensor_math import MathMethods, ReductionMethods
+from minigrad.tensor_math import MathMethods, ReductionMethods, _integer_divisor_check
 from minigrad.tensor_shape import ShapeMethods
 
 ValuesIndices = collections.namedtuple("ValuesIndices", ["values", "indices"])
@@ -587,9 +587,7 @@ class Tensor(MathMethods, ReductionMethods, ShapeMethods):
     def sum(self, dim=None, keepdim=False, *, dtype=None):
         """Sum over ``dim`` (all dims by default). Bool and integer tensors sum as int64, as
         in PyTorch; ``dtype`` casts first."""
-        this = self if dtype is None else self.to(dtype)
-        if this.dtype.kind in "biu" and this.dtype != np.int64:
-            this = this.long()
+        this = self._reduce_input(dtype)
         return ops.Sum.apply(this, dim=_dims(dim, this.ndim), keepdim=keepdim)
 
     def mean(self, dim=None, keepdim=False, *, dtype=None):
@@ -1193,12 +1191,6 @@ def _operand(x):
 
 def _array(x):
     return x._data if isinstance(x, Tensor) else np.asarray(x)
-
-
-def _integer_divisor_check(tensor, other):
-    from minigrad.tensor_math import _integer_divisor_check as check
-
-    check(tensor, other)
 
 
 def _is_bool(x):

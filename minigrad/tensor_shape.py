@@ -7,15 +7,12 @@ import builtins
 import functools
 import math
 import numbers
-import sys
 
 import numpy as np
 
 from minigrad import dtypes, ops
-
-
-def _core():
-    return sys.modules["minigrad.tensor"]
+from minigrad.ops.reductions import along_dim
+from minigrad.tensor_math import _core
 
 
 def _dim(dim, ndim):
@@ -381,10 +378,8 @@ class ShapeMethods:
         values = src._data if isinstance(src, Tensor) else np.asarray(src, self.dtype)
         values = np.broadcast_to(values, index.shape) if values.ndim == 0 else values
         values = values[tuple(slice(0, n) for n in index.shape)].astype(self.dtype)
-        grids = list(np.indices(index.shape, sparse=True))
-        grids[axis] = index
         out = self._data.copy()
-        (np.add if reduce == "add" else np.multiply).at(out, tuple(grids), values)
+        (np.add if reduce == "add" else np.multiply).at(out, along_dim(index, axis), values)
         return type(self)._make(out)
 
     @_as_1d

@@ -1,18 +1,14 @@
 """Elementwise primitives. Gradients may keep the broadcast shape: the engine sums them back.
 
 Each backward runs on arrays, or on Tensors under ``create_graph=True`` (see ``ops.xp``).
+Forwards and backwards run under ``autograd.function.IEEE`` (log(0) = -inf, 1 / 0 = inf,
+sqrt(-1) = nan, as PyTorch, without numpy's warnings), so no op guards itself.
 """
 
 import numpy as np
 
 from minigrad.autograd.function import Function
 from minigrad.ops import xp
-
-
-def _ieee():
-    """IEEE results without numpy's RuntimeWarnings, as PyTorch gives them: log(0) = -inf,
-    sqrt(-1) = nan, 1 / 0 = inf. Their gradients are inf or nan as in PyTorch too."""
-    return np.errstate(divide="ignore", invalid="ignore")
 
 
 class Add(Function):
@@ -70,15 +66,13 @@ class Div(Function):
     @staticmethod
     def forward(ctx, a, b):
         ctx.save_for_backward(a, b)
-        with _ieee():
-            return a / b
+        return a / b
 
     @staticmethod
     def backward(ctx, grad):
         a, b = ctx.saved_tensors
-        with _ieee():
-            grad_a = grad / b
-            return grad_a, -grad_a * a / b if ctx.needs_input_grad[1] else None
+        grad_a = grad / b
+        return grad_a, -grad_a * a / b if ctx.needs_input_grad[1] else None
 
 
 class Pow(Function):
@@ -96,17 +90,16 @@ class Pow(Function):
     def backward(ctx, grad):
         a, b, out = ctx.saved_tensors
         grad_a = grad_b = None
-        with np.errstate(divide="ignore", invalid="ignore"):
-            if ctx.needs_input_grad[0]:
-                # b * a**(b-1), written so that b == 0 gives 0 even where a == 0 (as PyTorch).
-                slope = xp.where(xp.constant(b) == 0, 0.0, b * a ** (b - 1))
-                grad_a = grad * xp.astype(slope, out.dtype)
-            if ctx.needs_input_grad[1]:
-                # PyTorch's convention: no gradient to the exponent where a == 0 and b >= 0.
-                # The cast keeps a Python-number base (2.0 ** t) from making float64 temporaries.
-                zero_base = (xp.constant(a) == 0) & (xp.constant(b) >= 0)
-                base = xp.astype(xp.where(zero_base, 1, a), out.dtype)
-                grad_b = grad * out * xp.log(base)
+        if ctx.needs_input_grad[0]:
+            # b * a**(b-1), written so that b == 0 gives 0 even where a == 0 (as PyTorch).
+            slope = xp.where(xp.constant(b) == 0, 0.0, b * a ** (b - 1))
+            grad_a = grad * xp.astype(slope, out.dtype)
+        if ctx.needs_input_grad[1]:
+            # PyTorch's convention: no gradient to the exponent where a == 0 and b >= 0.
+            # The cast keeps a Python-number base (2.0 ** t) from making float64 temporaries.
+            zero_base = (xp.constant(a) == 0) & (xp.constant(b) >= 0)
+            base = xp.astype(xp.where(zero_base, 1, a), out.dtype)
+            grad_b = grad * out * xp.log(base)
         return grad_a, grad_b
 
 
@@ -148,13 +141,11 @@ class Log(Function):
     @staticmethod
     def forward(ctx, a):
         ctx.save_for_backward(a)
-        with _ieee():
-            return np.log(a)
+        return np.log(a)
 
     @staticmethod
     def backward(ctx, grad):
-        with _ieee():
-            return grad / ctx.saved_tensors[0]
+        return grad / ctx.saved_tensors[0]
 
 
 class Sqrt(Function):
@@ -164,15 +155,13 @@ class Sqrt(Function):
 
     @staticmethod
     def forward(ctx, a):
-        with _ieee():
-            out = np.sqrt(a)
+        out = np.sqrt(a)
         ctx.save_for_backward(out)
         return out
 
     @staticmethod
     def backward(ctx, grad):
-        with _ieee():
-            return grad / (2 * ctx.saved_tensors[0])
+        return grad / (2 * ctx.saved_tensors[0])
 
 
 class Abs(Function):

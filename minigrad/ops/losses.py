@@ -15,9 +15,8 @@ class BinaryCrossEntropy(Function):
 
     @staticmethod
     def forward(ctx, p, t):
-        with np.errstate(divide="ignore"):  # log(0) = -inf is clamped to -100 just below
-            log_p = np.maximum(np.log(p), -100)
-            log_1mp = np.maximum(np.log1p(-p), -100)
+        log_p = np.maximum(np.log(p), -100)  # log(0) = -inf is clamped to -100
+        log_1mp = np.maximum(np.log1p(-p), -100)
         ctx.save_for_backward(p, t)
         return -(t * log_p + (1 - t) * log_1mp)
 
@@ -29,9 +28,8 @@ class BinaryCrossEntropy(Function):
             # PyTorch's EPSILON keeps the derivative finite at p = 0 and p = 1.
             grad_p = grad * (p - t) / xp.maximum((1 - p) * p, 1e-12)
         if ctx.needs_input_grad[1]:  # rare (a target that requires grad): logs taken again
-            with np.errstate(divide="ignore"):
-                log_p = xp.maximum(xp.log(p), -100)
-                log_1mp = xp.maximum(xp.log1p(-p), -100)
+            log_p = xp.maximum(xp.log(p), -100)
+            log_1mp = xp.maximum(xp.log1p(-p), -100)
             grad_t = grad * (log_1mp - log_p)
         return grad_p, grad_t
 

@@ -55,12 +55,19 @@ class Amax(Function):
     def backward(ctx, grad):
         (chosen,) = ctx.saved_tensors
         ties = np.sum(chosen, axis=ctx.dim, keepdims=True, dtype=grad.dtype)  # no int64 / float64
-        with np.errstate(divide="ignore", invalid="ignore"):  # ties == 0 in a NaN group
-            share = _expand_back(grad, chosen.shape, ctx.dim, ctx.keepdim) / ties
+        share = _expand_back(grad, chosen.shape, ctx.dim, ctx.keepdim) / ties  # 0 in NaN groups
         out = xp.where(chosen, share, np.zeros((), grad.dtype))
         if ctx.nan_groups is not None:
             out = xp.where(np.broadcast_to(ctx.nan_groups, out.shape), np.nan, out)
         return out
+
+
+def along_dim(index, dim):
+    """The fancy index that reaches ``index[i, j, ...]`` along ``dim`` and (i, j, ...) elsewhere:
+    what take_along_dim reads and scatter writes."""
+    grids = list(np.indices(index.shape, sparse=True))
+    grids[dim] = index
+    return tuple(grids)
 
 
 class TakeAlongDim(Function):
@@ -83,9 +90,7 @@ class TakeAlongDim(Function):
         if index.shape[ctx.dim] == 1:  # one index per line cannot repeat: a plain scatter
             np.put_along_axis(full, index, grad, axis=ctx.dim)
         else:
-            grids = list(np.indices(index.shape, sparse=True))
-            grids[ctx.dim] = index
-            np.add.at(full, tuple(grids), grad)
+            np.add.at(full, along_dim(index, ctx.dim), grad)
         return full, None
 
 

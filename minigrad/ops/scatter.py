@@ -6,13 +6,7 @@ import numpy as np
 
 from minigrad.autograd.function import Function
 from minigrad.ops import xp
-from minigrad.ops.reductions import TakeAlongDim
-
-
-def _grids(index, dim):
-    grids = list(np.indices(index.shape, sparse=True))
-    grids[dim] = index
-    return tuple(grids)
+from minigrad.ops.reductions import TakeAlongDim, along_dim
 
 
 def _head(src, shape):
@@ -45,13 +39,13 @@ class Scatter(Function):
         ctx.index, ctx.dim, ctx.src_shape = index, dim, np.shape(src)
         out = a.copy()
         values = np.broadcast_to(src, index.shape) if np.ndim(src) == 0 else _head(src, index.shape)
-        out[_grids(index, dim)] = values
+        out[along_dim(index, dim)] = values
         return out
 
     @staticmethod
     def backward(ctx, grad):
         written = np.zeros(np.shape(xp.constant(grad)), bool)
-        written[_grids(ctx.index, ctx.dim)] = True
+        written[along_dim(ctx.index, ctx.dim)] = True
         grad_a = xp.where(written, 0, grad) if ctx.needs_input_grad[0] else None
         grad_src = None
         if ctx.needs_input_grad[1]:
@@ -69,7 +63,7 @@ class ScatterAdd(Function):
     def forward(ctx, a, src, index, dim):
         ctx.index, ctx.dim, ctx.src_shape = index, dim, src.shape
         out = a.copy()
-        np.add.at(out, _grids(index, dim), _head(src, index.shape))
+        np.add.at(out, along_dim(index, dim), _head(src, index.shape))
         return out
 
     @staticmethod
