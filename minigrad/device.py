@@ -1,7 +1,8 @@
 """``mg.device``: where a tensor lives, as ``torch.device``.
 
-Today every tensor is on the CPU: a device object names 'cpu', and asking for any other device
-(``'cuda'``, ``'mps'``, ...) raises ``RuntimeError`` saying what is missing. Unlike PyTorch, a
+'cpu' is always there; 'cuda' is there with CuPy and an NVIDIA GPU (``minigrad.backend``), and
+asking for a device that is not (``'cuda'`` without a GPU, ``'mps'``, ...) raises
+``RuntimeError`` saying what is missing. Unlike PyTorch, a
 device compares equal to its string (``t.device == 'cpu'``).
 """
 
@@ -84,8 +85,16 @@ class device:  # noqa: N801 - PyTorch's name
 CPU = device("cpu")
 
 
+def register_type(name):
+    """Let ``device(name)`` parse: for a backend registered in ``minigrad.backend``."""
+    global _TYPES
+    if name not in _TYPES:
+        _TYPES = (*_TYPES, name)
+
+
 def as_device(value, argument="device"):
-    """The CPU device for ``value`` (None, 'cpu', a cpu device); RuntimeError for any other."""
+    """``value`` (None for the CPU, a device, a string, an int for a CUDA index) as a device
+    that is present: RuntimeError for one that is not (no CuPy or no GPU for 'cuda')."""
     if value is None or value is CPU:
         return CPU
     if not isinstance(value, device):
@@ -96,9 +105,12 @@ def as_device(value, argument="device"):
                 f"{argument} must be a device, a string such as 'cpu' or an int, got "
                 f"{builtins.type(value).__name__}"
             )
-    if value.type != "cpu":
-        raise RuntimeError(NO_GPU.format(device=repr(str(value))))
-    return CPU
+    if value.type == "cpu":
+        return CPU
+    from minigrad import backend
+
+    backend.backend_for(value)  # raises when the device is not present
+    return value
 
 
 def is_device(value):

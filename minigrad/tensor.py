@@ -12,13 +12,18 @@ import weakref
 
 import numpy as np
 
-from minigrad import dtypes, ops
+from minigrad import backend, dtypes, ops
 from minigrad.autograd import grad_mode
 from minigrad.autograd.function import VersionCounter, in_graph_backward
 from minigrad.device import CPU, as_device, is_device
 from minigrad.size import Size
 from minigrad.tensor_math import MathMethods, ReductionMethods, _integer_divisor_check
 from minigrad.tensor_shape import ShapeMethods
+
+_HOST_ONLY = (
+    "can't convert {device} device type tensor to numpy. Use Tensor.cpu() to copy the tensor "
+    "to host memory first."
+)
 
 ValuesIndices = collections.namedtuple("ValuesIndices", ["values", "indices"])
 
@@ -121,8 +126,9 @@ class Tensor(MathMethods, ReductionMethods, ShapeMethods):
     ndim = property(lambda self: self._data.ndim, doc="The number of dimensions.")
     dtype = property(lambda self: self._data.dtype, doc="The numpy dtype of the elements.")
     is_leaf = property(lambda self: self.grad_fn is None, doc="True when no op produced it.")
-    device = property(lambda self: CPU, doc="Where the data lives: ``mg.device('cpu')`` today.")
-    is_cuda = False
+    device = property(lambda self: backend.device_of(self._data), doc="Where the data lives.")
+    is_cuda = property(lambda self: self.device.type == "cuda")
+    is_cpu = property(lambda self: backend.is_host(self._data))
 
     def size(self, dim=None):
         return self.shape if dim is None else self._data.shape[_dim(dim, self.ndim)]
@@ -145,11 +151,18 @@ class Tensor(MathMethods, ReductionMethods, ShapeMethods):
 
     # ---- conversions ------------------------------------------------------------------------
 
-    def numpy(self):
-        """The underlying array, sharing memory (unlike PyTorch, also when it requires grad)."""
+    def numpy(self, force=False):
+        """The underlying array, sharing memory (unlike PyTorch, also when it requires grad).
+        A tensor on a GPU raises, as in PyTorch, unless ``force=True`` (a host copy)."""
+        if not backend.is_host(self._data):
+            if force:
+                return backend.to_host(self._data)
+            raise TypeError(_HOST_ONLY.format(device=self.device))
         return self._data
 
     def __array__(self, dtype=None, copy=None):
+        if not backend.is_host(self._data):
+            raise TypeError(_HOST_ONLY.format(device=self.device))
         if self._requires_grad and in_graph_backward():
             raise RuntimeError(
                 "a Tensor on the graph was turned into a numpy array inside a backward run "
@@ -179,7 +192,9 @@ class Tensor(MathMethods, ReductionMethods, ShapeMethods):
 
     def to(self, *args, dtype=None, device=None, non_blocking=False, copy=False, **kwargs):
         """``to(dtype)``, ``to(device)``, ``to(device, dtype)`` or ``to(other)`` (its dtype and
-        device). Self when nothing changes, unless ``copy=True``; a non-CPU device raises."""
+        device). Self when nothing changes, unless ``copy=True``; a device that is not present
+        raises RuntimeError. A copy to another device is a leaf's copy on the graph, as in
+        PyTorch: gradients flow back to the original device."""
         kwargs.pop("memory_format", None)
         if kwargs:
             raise TypeError(f"to() got an unexpected keyword argument {next(iter(kwargs))!r}")
@@ -195,10 +210,15 @@ class Tensor(MathMethods, ReductionMethods, ShapeMethods):
             args.pop(0)  # non_blocking: nothing is asynchronous on the CPU
         if args:
             copy = args.pop(0)
-        as_device(device)
-        if dtype is None or np.dtype(dtype) == self.dtype:
-            return self.clone() if copy else self
-        return self.type(dtype)
+        out = self
+        if device is not None:
+            device = as_device(device)
+            if not backend.on_device(self._data, device):
+                out = ops.ToDevice.apply(self, device=device)
+                copy = False
+        if dtype is None or np.dtype(dtype) == out.dtype:
+            return out.clone() if copy else out
+        return out.type(dtype)
 
     def type(self, dtype):
         return ops.Cast.apply(self, dtype=np.dtype(dtype))
@@ -222,12 +242,15 @@ class Tensor(MathMethods, ReductionMethods, ShapeMethods):
         return self.to(dtypes.bool)
 
     def cpu(self, memory_format=None):
-        return self
+        return self.to(CPU)
 
     def cuda(self, device=None, non_blocking=False, memory_format=None):
-        """Always a RuntimeError today: minigrad found no GPU."""
-        as_device("cuda" if device is None else device if is_device(device) else f"cuda:{device}")
-        return self  # not reached without a GPU
+        """A copy on the GPU (RuntimeError without CuPy and a GPU)."""
+        return self.to(
+            as_device(
+                "cuda" if device is None else device if is_device(device) else f"cuda:{device}"
+            )
+        )
 
     def __format__(self, format_spec):
         # PyTorch: a 0-d tensor formats as its Python number; others only with an empty spec.
@@ -256,8 +279,9 @@ class Tensor(MathMethods, ReductionMethods, ShapeMethods):
         return self._new_filled(fill, (size,), dtype, device, requires_grad)
 
     def _new_filled(self, make, size, dtype, device, requires_grad):
-        as_device(device)
-        out = Tensor._make(make(_shape_argument(size), self.dtype if dtype is None else dtype))
+        device = self.device if device is None else as_device(device)
+        array = make(_shape_argument(size), self.dtype if dtype is None else dtype)
+        out = Tensor._make(backend.to_device(array, device))
         out.requires_grad = requires_grad
         return out
 
@@ -1003,11 +1027,14 @@ def tensor(data, dtype=None, device=None, requires_grad=False, pin_memory=False)
     """A new tensor from a number, nested lists, an ndarray or a Tensor (always a copy).
 
     Python floats become the default float dtype (float32), ints int64, bools bool; an
-    ndarray keeps its dtype unless ``dtype`` is given. ``device`` must be the CPU.
+    ndarray keeps its dtype unless ``dtype`` is given. A Tensor's copy stays on its device
+    unless ``device`` says otherwise.
     """
-    as_device(device)
+    device = None if device is None else as_device(device)
     if isinstance(data, Tensor):
-        data = data._data
+        if device is None:
+            device = data.device
+        data = backend.to_host(data._data)
     try:
         array = np.array(data, copy=True)
     except ValueError as error:  # ragged nested lists
@@ -1024,7 +1051,7 @@ def tensor(data, dtype=None, device=None, requires_grad=False, pin_memory=False)
         array = array.astype(dtype, copy=False)
     elif not isinstance(data, np.ndarray | np.generic):
         array = array.astype(_python_dtype(array.dtype), copy=False)
-    out = Tensor._make(array)
+    out = Tensor._make(array if device is None else backend.to_device(array, device))
     out.requires_grad = requires_grad
     return out
 
@@ -1038,11 +1065,10 @@ def from_numpy(array):
 
 def as_tensor(data, dtype=None, device=None):
     """``data`` itself when it is already a Tensor of that dtype, else ``tensor(data, dtype)``."""
-    if device is not None:
-        as_device(device)
-    if isinstance(data, Tensor) and (dtype is None or np.dtype(dtype) == data.dtype):
-        return data
-    return tensor(data, dtype)
+    if isinstance(data, Tensor):
+        out = data if device is None else data.to(device)
+        return out if dtype is None or np.dtype(dtype) == out.dtype else out.to(dtype)
+    return tensor(data, dtype, device)
 
 
 def cat(tensors, dim=0, *, axis=None):

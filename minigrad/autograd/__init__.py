@@ -1,11 +1,10 @@
 """Reverse-mode automatic differentiation: ``Function``, ``grad``, ``gradcheck``, grad modes."""
 
-import numpy as np
-
 from minigrad.autograd.anomaly import detect_anomaly, is_anomaly_enabled, set_detect_anomaly
 from minigrad.autograd.function import Context, Function, Node
 from minigrad.autograd.grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from minigrad.autograd.gradcheck import GradcheckError, gradcheck, gradgradcheck
+from minigrad.backend import array_module, as_array, same_device
 
 
 def grad(
@@ -62,7 +61,7 @@ def grad(
                 "(pass allow_unused=True to get None for it)"
             )
         if found is None:
-            zeros = Tensor._make(np.zeros(tensor.shape, tensor.dtype))
+            zeros = Tensor._make(array_module(tensor._data).zeros(tensor.shape, tensor.dtype))
             result.append(zeros if materialize_grads else None)
         elif create_graph:
             result.append(found.to(tensor.dtype))
@@ -102,7 +101,7 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, 
         found = capture[capture_key(leaf)]
         if found is None:
             continue
-        found = found if isinstance(found, Tensor) else Tensor._make(np.array(found, leaf.dtype))
+        found = found if isinstance(found, Tensor) else Tensor._make(found.astype(leaf.dtype))
         leaf.grad = found.to(leaf.dtype) if leaf.grad is None else leaf.grad + found
 
 
@@ -123,9 +122,13 @@ def _root_grad(output, gradient, create_graph=False):
                 f"grad can be implicitly created only for scalar outputs, but the output has "
                 f"shape {output.shape}; pass gradient= (an array of that shape) to backward"
             )
-        array = np.ones(output.shape, output.dtype)
+        array = array_module(output._data).ones(output.shape, output.dtype)
         return Tensor._make(array) if create_graph else array
-    array = gradient._data if isinstance(gradient, Tensor) else np.asarray(gradient)
+    if isinstance(gradient, Tensor):
+        same_device((output._data, gradient._data))
+        array = gradient._data
+    else:
+        array = as_array(gradient, like=output._data)
     if array.shape != output.shape:
         raise RuntimeError(
             f"gradient has shape {array.shape}, but the output it belongs to has shape "

@@ -7,6 +7,7 @@ it runs unless ``retain_graph`` is set.
 
 import numpy as np
 
+from minigrad import backend
 from minigrad._broadcast import sum_to
 from minigrad.autograd import anomaly, grad_mode
 from minigrad.autograd import function as _function
@@ -100,10 +101,10 @@ def _run_hooks(hooks, grads):
                 grads[index] = (
                     replacement
                     if isinstance(replacement, Tensor)
-                    else Tensor._make(np.asarray(replacement))
+                    else Tensor._make(backend.as_array(replacement))
                 )
             elif replacement is not None:
-                grads[index] = np.asarray(
+                grads[index] = backend.as_array(
                     replacement._data if isinstance(replacement, Tensor) else replacement
                 )
     return grads
@@ -144,7 +145,7 @@ def _deliver(edge, grad, pending, leaf_grads, capture):
 
 def _call_backward(node, grads):
     grads = [
-        np.zeros(shape, dtype) if grad is None else grad
+        node.xp.zeros(shape, dtype) if grad is None else grad
         for grad, (shape, dtype) in zip(grads, node.output_meta)
     ]
     return _as_input_grads(node, node.function.backward(node.ctx, *grads))
@@ -165,7 +166,7 @@ def _call_graph_backward(node, grads):
         result = _call_backward(node, arrays)
         return tuple(None if g is None else _not_differentiable(function, g) for g in result)
     grads = [
-        Tensor._make(np.zeros(shape, dtype)) if grad is None else grad
+        Tensor._make(node.xp.zeros(shape, dtype)) if grad is None else grad
         for grad, (shape, dtype) in zip(grads, node.output_meta)
     ]
     previous = _function.in_graph_backward()
@@ -205,12 +206,13 @@ class NotDifferentiable(Function):
 def _not_differentiable(function, array):
     from minigrad.tensor import Tensor
 
-    array = np.asarray(array)
+    array = backend.as_array(array)
     ctx = Context(())
     ctx.op = function.__name__
     grad = Tensor._make(array)
     if np.issubdtype(array.dtype, np.floating):
-        node = Node(NotDifferentiable, ctx, (), (), ((array.shape, array.dtype),))
+        xp = backend.array_module(array)
+        node = Node(NotDifferentiable, ctx, (), (), ((array.shape, array.dtype),), xp)
         grad._requires_grad, grad.grad_fn = True, node
     return grad
 
@@ -231,7 +233,7 @@ def _as_input_grads(node, result):
 def _fit(grad, node, position):
     """Check a gradient from ``node``'s backward against its input; sum away broadcasting."""
     shape, dtype = node.input_meta[position]
-    grad = np.asarray(grad)
+    grad = backend.as_array(grad)
     fitted = sum_to(grad, shape)
     if fitted is None:
         raise RuntimeError(
@@ -265,7 +267,7 @@ def _accumulate_into_leaves(leaf_grads, create_graph=False):
     for leaf, grad in leaf_grads.values():
         if leaf.grad is None:
             # A copy: the array may be a read-only broadcast view or shared with another leaf.
-            leaf.grad = Tensor._make(np.array(grad, dtype=leaf.dtype, copy=True))
+            leaf.grad = Tensor._make(grad.astype(leaf.dtype, copy=True))
         else:
             leaf.grad._data = leaf.grad._data + grad
 

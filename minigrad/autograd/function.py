@@ -10,6 +10,7 @@ import threading
 
 import numpy as np
 
+from minigrad import backend
 from minigrad.autograd import anomaly, grad_mode
 
 # IEEE arithmetic as PyTorch gives it (log(0) = -inf, 0 / 0 = nan, overflow = inf), without
@@ -218,10 +219,11 @@ def _tensor_kind(dtype):
 class Node:
     """A recorded call: the grad_fn of the tensors it produced."""
 
-    __slots__ = ("function", "ctx", "edges", "input_meta", "output_meta", "__weakref__")
+    __slots__ = ("function", "ctx", "edges", "input_meta", "output_meta", "xp", "__weakref__")
 
-    def __init__(self, function, ctx, edges, input_meta, output_meta):
+    def __init__(self, function, ctx, edges, input_meta, output_meta, xp=np):
         self.function = function
+        self.xp = xp  # the array module of its device: the engine makes missing gradients with it
         self.ctx = ctx  # None once backward has freed it
         self.edges = edges  # per forward argument: None, a leaf Tensor or (Node, output index)
         self.input_meta = input_meta  # per forward argument: (shape, dtype) or None
@@ -275,6 +277,7 @@ class Function:
     """
 
     differentiable_backward = False
+    moves_devices = False  # only ToDevice: its output is on another device than its input
 
     @staticmethod
     def forward(ctx, *args, **kwargs):
@@ -294,10 +297,23 @@ class Function:
             kwargs = _unwrap_keywords(cls, kwargs)
         ctx = Context(needs_input_grad if record else (False,) * len(args))
         arrays = [a._data if isinstance(a, Tensor) else a for a in args]
+        device = None  # the backend of the inputs when it is not numpy's
+        for array in arrays:
+            if type(array) is not np.ndarray and type(array) in backend._by_type:
+                device = _place_inputs(args, arrays)
+                break
         with np.errstate(**IEEE):
             result = cls.forward(ctx, *arrays, **kwargs)
         several = isinstance(result, tuple)
-        outputs = tuple(Tensor._make(np.asarray(r)) for r in (result if several else (result,)))
+        results = result if several else (result,)
+        if cls.moves_devices:
+            outputs = tuple(Tensor._make(r) for r in results)
+        elif device is None or device is backend.NUMPY:
+            outputs = tuple(
+                Tensor._make(r if type(r) is np.ndarray else np.asarray(r)) for r in results
+            )
+        else:
+            outputs = tuple(Tensor._make(_on_device(cls, r, device)) for r in results)
         for out in outputs:
             if out._data.base is not None:  # maybe a view of an input: it shares the version
                 _share_version(out, args)
@@ -314,7 +330,8 @@ class Function:
             if ctx._saved:
                 raw = result if several else (result,)
                 ctx._origins = _saved_origins(ctx._saved, arrays, needs_input_grad, raw)
-            node = Node(cls, ctx, edges, input_meta, output_meta)
+            xp = np if device is None and not cls.moves_devices else backend.array_module(*results)
+            node = Node(cls, ctx, edges, input_meta, output_meta, xp)
             ctx._op = cls.__name__
             if ctx._saved:
                 ctx._record_versions(cls, args, outputs)
@@ -325,6 +342,40 @@ class Function:
                     out.requires_grad = True
                     out.grad_fn, out._output_index = node, index
         return outputs if several else outputs[0]
+
+
+def _place_inputs(args, arrays):
+    """The backend of an op's tensor inputs, which must share one device (as in PyTorch, a 0-d
+    CPU tensor is the exception: it joins the others, as a number would)."""
+    from minigrad.tensor import Tensor
+
+    found = None
+    for a in args:
+        if not isinstance(a, Tensor) or backend.backend_of(a._data) is backend.NUMPY:
+            continue
+        dev = backend.device_of(a._data)
+        if found is None:
+            found = dev
+        elif dev != found:
+            raise RuntimeError(backend.SAME_DEVICE.format(first=found, second=dev))
+    for position, a in enumerate(args):
+        if isinstance(a, Tensor) and backend.backend_of(a._data) is backend.NUMPY:
+            if a._data.ndim:
+                raise RuntimeError(backend.SAME_DEVICE.format(first=found, second="cpu"))
+            arrays[position] = backend.to_device(a._data, found)
+    return backend.backend_for(found)
+
+
+def _on_device(function, result, device):
+    """``result`` checked to be an array of ``device``'s backend: an op whose forward made a
+    numpy array from inputs on another device computed (or copied) on the wrong one."""
+    if isinstance(result, device.array_type):
+        return result
+    raise RuntimeError(
+        f"{function.__name__}.forward returned a {type(result).__name__} for inputs on "
+        f"{device.device_type}: an op must make its arrays with the inputs' array module "
+        "(minigrad.backend.array_module), not with numpy"
+    )
 
 
 def _unwrap_keywords(function, kwargs):
@@ -350,7 +401,11 @@ def _share_version(out, args):
     """An output that is a view of an input's memory is a view of that input, as in PyTorch:
     same version counter, and the input (or its own base) as its base."""
     for a in args:
-        if hasattr(a, "_data") and np.may_share_memory(out._data, a._data):
+        if (
+            hasattr(a, "_data")
+            and type(a._data) is type(out._data)
+            and np.may_share_memory(out._data, a._data)
+        ):
             out._counter = a._version_counter
             out._base = a if a._base is None else a._base
             return

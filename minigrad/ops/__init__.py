@@ -26,6 +26,7 @@ from minigrad.ops.elementwise import (
     Sqrt,
     Sub,
     Tanh,
+    ToDevice,
     Where,
 )
 from minigrad.ops.inplace import SetItem

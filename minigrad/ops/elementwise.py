@@ -7,6 +7,7 @@ sqrt(-1) = nan, as PyTorch, without numpy's warnings), so no op guards itself.
 
 import numpy as np
 
+from minigrad import backend
 from minigrad.autograd.function import Function
 from minigrad.ops import xp
 
@@ -355,3 +356,21 @@ class Cast(Function):
     @staticmethod
     def backward(ctx, grad):
         return grad
+
+
+class ToDevice(Function):
+    """A copy to another device; the gradient is copied back to the input's."""
+
+    differentiable_backward = True
+    moves_devices = True
+
+    @staticmethod
+    def forward(ctx, a, device):
+        ctx.source = backend.device_of(a)
+        return backend.to_device(a, device)
+
+    @staticmethod
+    def backward(ctx, grad):
+        if xp.is_tensor(grad):  # create_graph: the copy back is recorded too
+            return grad.to(ctx.source)
+        return backend.to_device(grad, ctx.source)
