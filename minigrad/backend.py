@@ -176,7 +176,9 @@ def _cupy_backend():
         return None
 
     def from_host(array, dev):
-        with cupy.cuda.Device(dev.index or 0):
+        if dev is None or dev.index is None:  # the current device
+            return cupy.asarray(array)
+        with cupy.cuda.Device(dev.index):
             return cupy.asarray(array)
 
     backend = Backend(

@@ -5,6 +5,7 @@ without the trailing underscore). The gradient of what is written is gathered ba
 import numpy as np
 
 from minigrad.autograd.function import Function
+from minigrad.backend import add_at, array_module
 from minigrad.ops import xp
 from minigrad.ops.reductions import TakeAlongDim, along_dim
 
@@ -44,7 +45,8 @@ class Scatter(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        written = np.zeros(np.shape(xp.constant(grad)), bool)
+        values = xp.constant(grad)
+        written = array_module(values).zeros(values.shape, bool)
         written[along_dim(ctx.index, ctx.dim)] = True
         grad_a = xp.where(written, 0, grad) if ctx.needs_input_grad[0] else None
         grad_src = None
@@ -84,7 +86,7 @@ class IndexAdd(Function):
     def forward(ctx, a, source, index, dim, alpha=1):
         ctx.where, ctx.alpha = (slice(None),) * dim + (index,), alpha
         out = a.copy()
-        np.add.at(out, ctx.where, source * alpha if alpha != 1 else source)
+        add_at(out, ctx.where, source * alpha if alpha != 1 else source)
         return out
 
     @staticmethod
