@@ -135,6 +135,10 @@ def add_at(target, index, values):
     """``target[index] += values`` with repeated indices accumulating (``np.add.at``)."""
     if type(target) is np.ndarray:
         np.add.at(target, index, values)
+    elif backend_of(target).device_type == "cuda":
+        import cupyx
+
+        cupyx.scatter_add(target, index, values)
     else:
         backend_of(target).xp.add.at(target, index, values)
 

@@ -65,7 +65,7 @@ class ScatterAdd(Function):
     def forward(ctx, a, src, index, dim):
         ctx.index, ctx.dim, ctx.src_shape = index, dim, src.shape
         out = a.copy()
-        np.add.at(out, along_dim(index, dim), _head(src, index.shape))
+        add_at(out, along_dim(index, dim), _head(src, index.shape))
         return out
 
     @staticmethod
