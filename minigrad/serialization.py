@@ -154,10 +154,10 @@ def _placed_result(result, array):
         return array
     if isinstance(result, Tensor):
         return result._data if backend.is_host(result._data) else result
+    if backend.backend_of(result) is not backend.NUMPY:  # a device array
+        return Tensor._make(result)
     if isinstance(result, np.ndarray):
         return result
-    if backend.backend_of(result) is not backend.NUMPY:
-        return Tensor._make(result)
     raise TypeError(
         f"map_location returned a {type(result).__name__}; expected a Tensor, an array or None"
     )
