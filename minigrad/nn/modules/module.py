@@ -435,10 +435,11 @@ class Module:
     def cuda(self, device=None):
         """Moves every parameter and buffer to the GPU (``device``: its index or name), in
         place; RuntimeError without CuPy and a GPU. Returns self."""
-        from minigrad.device import as_device
-
-        return self.to(as_device("cuda" if device is None else device
-                                 if not isinstance(device, int) else f"cuda:{device}"))  # fmt: skip
+        if device is None:
+            device = "cuda"
+        elif isinstance(device, int) and not isinstance(device, bool):
+            device = f"cuda:{device}"
+        return self.to(device)
 
     def float(self):
         return self.to(np.float32)
