@@ -1,13 +1,17 @@
 """Tensor factories: ``zeros``, ``ones``, ``full``, ``arange``, ``rand``, ... as in PyTorch.
 
-Each takes ``dtype=``, ``device=`` (the CPU) and ``requires_grad=``; sizes may be given as
-``f(2, 3)`` or ``f((2, 3))``. Random factories draw from ``minigrad.random.default_generator()``.
+Each takes ``dtype=``, ``device=`` (the CPU by default; the ``*_like`` ones default to the
+input's device) and ``requires_grad=``; sizes may be given as ``f(2, 3)`` or ``f((2, 3))``.
+Random factories draw from ``minigrad.random.default_generator()`` on the host, whatever the
+device, and copy the draw there (PyTorch's CUDA generator differs from its CPU one anyway);
+random functions of a tensor on a device (``bernoulli``, ``multinomial``, ``poisson``,
+``normal`` of tensors) draw from its host copy and give their result on its device.
 """
 
 import numpy as np
 
-from minigrad import dtypes
-from minigrad.device import as_device
+from minigrad import backend, dtypes
+from minigrad.device import CPU, as_device
 from minigrad.random import default_generator
 from minigrad.tensor import Tensor, _python_dtype
 from minigrad.tensor import _shape_argument as _any_shape
@@ -37,15 +41,36 @@ def _check_randint(low, high):
 
 
 def _new(array, requires_grad, device=None, options=None):
-    if device is not None:
-        as_device(device)
+    """A tensor of the host array ``array``, copied to ``device`` (None: the CPU)."""
+    device = _target(device, options)
+    out = Tensor._make(array if device is CPU else backend.to_device(array, device))
+    out.requires_grad = requires_grad
+    return out
+
+
+def _target(device, options=None):
+    """The device a factory makes its tensor on (RuntimeError when it is not present);
+    TypeError for keywords PyTorch's factories do not take."""
     if options:
         unknown = set(options) - _ACCEPTED
         if unknown:
             raise TypeError(f"got an unexpected keyword argument {sorted(unknown)[0]!r}")
-    out = Tensor._make(array)
-    out.requires_grad = requires_grad
-    return out
+    return CPU if device is None else as_device(device)
+
+
+def _device_of(value):
+    """Where a tensor lives (the CPU for anything else)."""
+    return value.device if isinstance(value, Tensor) else CPU
+
+
+def _host(value):
+    """A tensor's (or array-like's) values as a host array, without copying host data."""
+    return backend.to_host(value._data) if isinstance(value, Tensor) else value
+
+
+def _placed(array, like):
+    """A Tensor of the host array ``array`` on ``like``'s device."""
+    return Tensor._make(array if like is CPU else backend.to_device(array, like))
 
 
 # PyTorch's factory keywords that change nothing on the CPU.
@@ -131,13 +156,15 @@ def _like(factory):
         return factory(
             input.shape,
             dtype=dtype or input.dtype,
-            device=device,
+            device=_device_of(input) if device is None else device,
             requires_grad=requires_grad,
             **_kw,
         )
 
     like.__name__ = factory.__name__ + "_like"
-    like.__doc__ = f"``{factory.__name__}`` with the shape (and, by default, dtype) of ``input``."
+    like.__doc__ = (
+        f"``{factory.__name__}`` with the shape (and, by default, dtype and device) of ``input``."
+    )
     return like
 
 
@@ -153,7 +180,7 @@ def full_like(input, fill_value, dtype=None, device=None, requires_grad=False, *
         input.shape,
         fill_value,
         dtype=dtype or input.dtype,
-        device=device,
+        device=_device_of(input) if device is None else device,
         requires_grad=requires_grad,
         **_kw,
     )
@@ -163,6 +190,7 @@ def randint_like(input, low=0, high=None, *, dtype=None, device=None, requires_g
     """Integers in [low, high) of input's shape (``randint_like(x, high)`` for [0, high))."""
     if high is None:
         low, high = 0, low
+    device = _device_of(input) if device is None else device
     return randint(low, high, tuple(input.shape), dtype=dtype or input.dtype, device=device,
                    requires_grad=requires_grad)  # fmt: skip
 
@@ -175,24 +203,23 @@ def logspace(start, end, steps, base=10.0, dtype=None, device=None, requires_gra
     return _new(array, requires_grad, device, _kw)
 
 
-def _triangle_indices(name, row, col, offset, lower, dtype):
+def _triangle_indices(name, row, col, offset, lower, dtype, device):
+    device = CPU if device is None else as_device(device)
     if row < 0 or col < 0:
         raise RuntimeError(f"{name}: row and col must be non-negative, got {row} and {col}")
     rows, cols = np.nonzero(np.tri(row, col, offset, dtype=bool) if lower
                             else ~np.tri(row, col, offset - 1, dtype=bool))  # fmt: skip
-    return Tensor._make(np.stack([rows, cols]).astype(dtype or dtypes.int64))
+    return _placed(np.stack([rows, cols]).astype(dtype or dtypes.int64), device)
 
 
 def tril_indices(row, col, offset=0, *, dtype=None, device=None, **_kw):
     """The (2, n) row and column indices of the lower triangle of a row x col matrix."""
-    as_device(device) if device is not None else None
-    return _triangle_indices("tril_indices", row, col, offset, True, dtype)
+    return _triangle_indices("tril_indices", row, col, offset, True, dtype, device)
 
 
 def triu_indices(row, col, offset=0, *, dtype=None, device=None, **_kw):
     """The (2, n) row and column indices of the upper triangle of a row x col matrix."""
-    as_device(device) if device is not None else None
-    return _triangle_indices("triu_indices", row, col, offset, False, dtype)
+    return _triangle_indices("triu_indices", row, col, offset, False, dtype, device)
 
 
 def _rng(generator):
@@ -201,40 +228,42 @@ def _rng(generator):
 
 def normal(mean=0.0, std=1.0, size=None, *, generator=None, dtype=None, device=None,
            requires_grad=False, **_kw):  # fmt: skip
-    """Normal samples: ``mean`` and ``std`` numbers (with ``size``) or Tensors (broadcast)."""
+    """Normal samples: ``mean`` and ``std`` numbers (with ``size``) or Tensors (broadcast;
+    the result is on their device unless ``device`` says otherwise)."""
     tensors = [x for x in (mean, std) if isinstance(x, Tensor)]
     if size is not None and tensors:
         raise RuntimeError("normal: size is given only with number mean and std")
     if size is None and not tensors:
         raise TypeError("normal() needs a size when mean and std are numbers")
-    stds = std._data if isinstance(std, Tensor) else np.asarray(std)
+    stds = np.asarray(_host(std))
     if np.any(stds < 0):
         raise RuntimeError(f"normal expects std >= 0.0, but found std {stds.min()}")
     if tensors:
         dtype = dtype or np.result_type(*(t.dtype for t in tensors))
-        shape = np.broadcast_shapes(*(np.shape(x._data if isinstance(x, Tensor) else x)
-                                      for x in (mean, std)))  # fmt: skip
+        shape = np.broadcast_shapes(*(np.shape(_host(x)) for x in (mean, std)))
+        if device is None:
+            device = next((t.device for t in tensors if t.device != CPU), None)
     else:
         dtype, shape = _float_dtype(dtype), _shape_argument((size,))
-    means = mean._data if isinstance(mean, Tensor) else mean
     draw = _rng(generator).standard_normal(shape).astype(dtype)
-    return _new((draw * stds + means).astype(dtype), requires_grad, device, _kw)
+    return _new((draw * stds + _host(mean)).astype(dtype), requires_grad, device, _kw)
 
 
 def bernoulli(input, p=None, *, generator=None):
-    """1 with probability ``input`` (or ``p``) per element, else 0, in input's dtype."""
+    """1 with probability ``input`` (or ``p``) per element, else 0, in input's dtype and on
+    its device."""
     input = input if isinstance(input, Tensor) else Tensor(input)
-    probs = input._data if p is None else np.broadcast_to(np.asarray(p), input.shape)
+    probs = _host(input) if p is None else np.broadcast_to(np.asarray(_host(p)), input.shape)
     if np.any((probs < 0) | (probs > 1)) or np.isnan(probs).any():
         raise RuntimeError("bernoulli: all probabilities must be in [0, 1]")
     draw = _rng(generator).random(input.shape) < probs
-    return Tensor._make(draw.astype(input.dtype))
+    return _placed(draw.astype(input.dtype), input.device)
 
 
 def multinomial(input, num_samples, replacement=False, *, generator=None):
     """``num_samples`` category indices per row of ``input`` (non-negative weights, not
-    necessarily summing to 1), with or without replacement."""
-    weights = np.asarray(input._data if isinstance(input, Tensor) else input, np.float64)
+    necessarily summing to 1), with or without replacement; on input's device."""
+    weights = np.asarray(_host(input), np.float64)
     if weights.ndim not in (1, 2):
         raise RuntimeError(f"multinomial: prob_dist must be 1 or 2 dim, got {weights.ndim}")
     if np.any(weights < 0) or not np.isfinite(weights).all():
@@ -261,12 +290,13 @@ def multinomial(input, num_samples, replacement=False, *, generator=None):
             keys = np.log(rows) - np.log(-np.log(rng.random(rows.shape)))
         picks = np.argsort(-keys, axis=1, kind="stable")[:, :num_samples]
     picks = np.minimum(picks, rows.shape[1] - 1).astype(np.int64)
-    return Tensor._make(picks.reshape(*weights.shape[:-1], num_samples))
+    return _placed(picks.reshape(*weights.shape[:-1], num_samples), _device_of(input))
 
 
 def poisson(input, generator=None):
-    """Poisson counts with the rates ``input``, in input's dtype."""
-    return Tensor._make(_rng(generator).poisson(input._data).astype(input.dtype))
+    """Poisson counts with the rates ``input``, in input's dtype and on its device."""
+    counts = _rng(generator).poisson(_host(input)).astype(input.dtype)
+    return _placed(counts, input.device)
 
 
 __all__ = [

@@ -2,7 +2,10 @@
 
 A file is a zip archive (an .npz that ``np.load`` can open) holding ``__index__.json``, which
 describes the structure, and one ``arrays/<n>.npy`` member per array. Loading reads JSON and
-plain .npy data only (``allow_pickle=False``), so a file can never run code.
+plain .npy data only (``allow_pickle=False``), so a file can never run code. Arrays are
+stored as host data; the index's optional ``devices`` entry ({"<n>": "cuda:0", ...}) names
+the device of each array that was not on the CPU (files without it, as older versions
+wrote, hold CPU arrays only), for ``map_location``.
 
 Loading trusts nothing the file says: it reads only regular files, only uncompressed members,
 checks every declared size against the bytes that are there before allocating, reads each
@@ -10,6 +13,7 @@ array member at most once, and bounds the index's nesting. Memory stays bounded 
 size; any damage is a ValueError naming the file.
 """
 
+import io
 import json
 import os
 import re
@@ -25,12 +29,14 @@ except ImportError:  # Windows
 
 import numpy as np
 
+from minigrad import backend
 from minigrad.tensor import Tensor
 
 FORMAT = "minigrad"
 VERSION = 1
 INDEX = "__index__.json"
 MAX_DEPTH = 100  # nesting of the index; a checkpoint needs a handful of levels
+MAX_DEVICE_NAME = 64  # characters of a device name in the index ('cuda:0', ...)
 CHUNK = 1 << 24  # bytes read at a time into an array
 
 
@@ -38,21 +44,37 @@ class _Refusal(Exception):
     """Why a file is refused; ``load`` turns it into a ValueError naming the file."""
 
 
+class _Placing(Exception):
+    """An error of ``map_location`` while loading: ``load`` raises ``error`` itself."""
+
+    def __init__(self, error):
+        super().__init__(error)
+        self.error = error
+
+
 def save(obj, path):
-    """Write ``obj`` to ``path`` (exactly that name), atomically.
+    """Write ``obj`` to ``path`` (exactly that name), atomically, or to a binary file object
+    (anything with ``write``, such as ``io.BytesIO``).
 
     ``obj`` is a nested structure of dicts (str or int keys), lists, tuples, Tensors,
     ndarrays, numpy scalars, ints (of any size), floats, bools, None and strings. Anything
     else raises TypeError naming where it is (``obj['model']['fc.weight']``) before the file
-    is touched. The data goes to a temporary file in the same folder, is flushed to disk,
-    then renamed over ``path``: a crash leaves either the old file or the new one, whole.
+    is touched. Tensors and arrays on a device (a GPU) are stored as host copies, with the
+    name of their device (see ``load``'s ``map_location``). The data goes to a temporary file
+    in the same folder, is flushed to disk, then renamed over ``path``: a crash leaves either
+    the old file or the new one, whole.
 
     Example::
 
         mg.save({"model": model.state_dict(), "epoch": 3}, "checkpoint.mg")
     """
-    arrays = []
-    index = {"format": FORMAT, "version": VERSION, "root": _encode(obj, "obj", arrays)}
+    arrays, devices = [], {}
+    index = {"format": FORMAT, "version": VERSION, "root": _encode(obj, "obj", arrays, devices)}
+    if devices:
+        index["devices"] = devices
+    if hasattr(path, "write"):
+        _write_archive(path, index, arrays)
+        return
     path = _through_symlinks(os.fspath(path))
     folder, name = os.path.split(os.path.abspath(path))
     _remove_stale_temporaries(folder, name)
@@ -67,11 +89,7 @@ def save(obj, path):
                 fcntl.flock(file.fileno(), fcntl.LOCK_EX)
             if mode is not None:
                 os.chmod(temporary, mode)
-            with zipfile.ZipFile(file, "w", zipfile.ZIP_STORED, allowZip64=True) as archive:
-                archive.writestr(INDEX, json.dumps(index))
-                for number, array in enumerate(arrays):
-                    with archive.open(f"arrays/{number}.npy", "w", force_zip64=True) as member:
-                        np.lib.format.write_array(member, array, allow_pickle=False)
+            _write_archive(file, index, arrays)
             file.flush()
             os.fsync(file.fileno())
             os.replace(temporary, path)
@@ -82,45 +100,114 @@ def save(obj, path):
     _fsync_folder(folder)
 
 
-def _check_map_location(map_location):
-    from minigrad.device import as_device
+def _write_archive(file, index, arrays):
+    with zipfile.ZipFile(file, "w", zipfile.ZIP_STORED, allowZip64=True) as archive:
+        archive.writestr(INDEX, json.dumps(index))
+        for number, array in enumerate(arrays):
+            with archive.open(f"arrays/{number}.npy", "w", force_zip64=True) as member:
+                np.lib.format.write_array(member, array, allow_pickle=False)
 
-    if map_location is None or callable(map_location):
-        return  # a callable gets (storage, location) in torch; every storage here is a CPU one
+
+def _placement(map_location):
+    """``map_location`` as a function (host array, saved device name) -> what ``load``
+    gives: the array itself on the CPU, else a Tensor on the device; None when everything
+    stays on the CPU. Devices named are checked here, before the file is opened: one that is
+    not present is the RuntimeError of ``mg.device``'s checks."""
+    from minigrad.device import CPU, as_device, device
+
+    if map_location is None:
+        return None
+    if callable(map_location):
+
+        def call(array, location):
+            return _placed_result(map_location(Tensor._make(array), location), array)
+
+        return call
     if isinstance(map_location, dict):
-        for target in map_location.values():
-            as_device(target, "map_location")
-        return
-    as_device(map_location, "map_location")
+        targets = {}
+        for source, target in map_location.items():
+            source = str(source) if isinstance(source, device) else source
+            targets[source] = as_device(target, "map_location")
+        if all(target is CPU for target in targets.values()):
+            return None
+
+        def remap(array, location):
+            return _on(array, targets.get(location, CPU))
+
+        return remap
+    target = as_device(map_location, "map_location")
+    if target is CPU:
+        return None
+    return lambda array, location: _on(array, target)
+
+
+def _on(array, target):
+    """A host array on ``target``: itself on the CPU, else a Tensor there."""
+    from minigrad.device import CPU
+
+    return array if target is CPU else Tensor._make(backend.to_device(array, target))
+
+
+def _placed_result(result, array):
+    """What a ``map_location`` callable returned, as ``load`` gives it (None: the CPU)."""
+    if result is None:
+        return array
+    if isinstance(result, Tensor):
+        return result._data if backend.is_host(result._data) else result
+    if backend.backend_of(result) is not backend.NUMPY:  # a device array
+        return Tensor._make(result)
+    if isinstance(result, np.ndarray):
+        return result
+    raise TypeError(
+        f"map_location returned a {type(result).__name__}; expected a Tensor, an array or None"
+    )
 
 
 def load(path, map_location=None, weights_only=True):
-    """Read what ``save`` wrote: the same structure, with ndarrays for Tensors and arrays
-    (as ``torch.load(...).numpy()`` would give), tuples as tuples.
+    """Read what ``save`` wrote (from ``path`` or a binary file object open for reading):
+    the same structure, with ndarrays for Tensors and arrays (as ``torch.load(...).numpy()``
+    would give), tuples as tuples. Everything is loaded to the CPU unless ``map_location``
+    says otherwise, whatever device it was saved from.
+
+    ``map_location`` places each array, as torch's does: a device or device string (all
+    arrays go there), a dict from the device an array was saved on to the device it goes to
+    (``{"cuda:0": "cpu"}``; arrays from devices it does not name go to the CPU), or a
+    callable ``f(tensor, location)`` given each array as a CPU Tensor and the name of the
+    device it was saved on ("cpu", "cuda:0", ...), returning a Tensor (``tensor.cuda()``,
+    ``tensor`` itself) or None (the CPU). An array placed on a device other than the CPU
+    comes back as a Tensor there (an ndarray lives on the CPU only). A device that is not
+    present ('cuda' without CuPy and a GPU) raises RuntimeError before anything is read.
 
     Refuses (ValueError naming the file) anything that is not a minigrad file or that would
-    need pickle. ``map_location`` (a string, device, dict or callable, as torch's) must place
-    everything on the CPU, the only device today; ``weights_only`` is accepted: nothing but
-    data is ever loaded.
+    need pickle. ``weights_only`` is accepted: nothing but data is ever loaded.
 
     Example::
 
-        checkpoint = mg.load("checkpoint.mg")
+        checkpoint = mg.load("checkpoint.mg", map_location="cpu")
         model.load_state_dict(checkpoint["model"])
     """
-    _check_map_location(map_location)
+    place = _placement(map_location)
+    if hasattr(path, "read"):
+        return _load_from(path, repr(getattr(path, "name", path)), place)
     path = os.fspath(path)
     with _open_regular_file(path) as file:
-        try:
-            return _load(file)
-        except _Refusal as refusal:
-            raise ValueError(f"{path!r} {refusal}") from None
-        except RecursionError:
-            raise ValueError(f"{path!r} is damaged: its index is nested too deeply") from None
-        except Exception as error:  # zipfile, zlib, numpy and json say it in many ways
-            raise ValueError(
-                f"{path!r} is truncated or damaged ({type(error).__name__}: {error})"
-            ) from error
+        return _load_from(file, repr(path), place)
+
+
+def _load_from(file, name, place):
+    """``_load``, its refusals and damage as ValueErrors naming the file ``name``."""
+    try:
+        return _load(file, place)
+    except _Placing as placing:
+        raise placing.error from None
+    except _Refusal as refusal:
+        raise ValueError(f"{name} {refusal}") from None
+    except RecursionError:
+        raise ValueError(f"{name} is damaged: its index is nested too deeply") from None
+    except Exception as error:  # zipfile, zlib, numpy and json say it in many ways
+        raise ValueError(
+            f"{name} is truncated or damaged ({type(error).__name__}: {error})"
+        ) from error
 
 
 def _open_regular_file(path):
@@ -137,10 +224,24 @@ def _open_regular_file(path):
     return os.fdopen(descriptor, "rb")
 
 
-def _load(file):
-    size = os.fstat(file.fileno()).st_size
+def _size(file):
+    """The size of an open file, or the end offset of a seekable file object."""
+    try:
+        return os.fstat(file.fileno()).st_size
+    except (AttributeError, OSError, io.UnsupportedOperation):
+        here = file.tell()
+        end = file.seek(0, os.SEEK_END)
+        file.seek(here)
+        return end
+
+
+def _load(file, place=None):
+    if not getattr(file, "seekable", lambda: True)():
+        raise _Refusal("is not seekable: mg.load reads files and seekable file objects")
+    size = _size(file)
+    origin = file.tell()
     start = file.read(4)
-    file.seek(0)
+    file.seek(origin)
     if start not in (b"PK\x03\x04", b"PK\x05\x06"):
         kind = "a pickle" if start[:1] == b"\x80" else "not a zip archive"
         raise _Refusal(
@@ -176,7 +277,19 @@ def _load(file):
             raise _Refusal(f"has format version {index.get('version')!r:.40}, not {VERSION}")
         if "root" not in index:
             raise _Refusal(f"is damaged: its {INDEX} has no root")
-        return _Decoder(archive, members).decode(index["root"], 0)
+        devices = _devices(index.get("devices", {}))
+        return _Decoder(archive, members, devices, place).decode(index["root"], 0)
+
+
+def _devices(devices):
+    """The index's {"<array number>": "device name"} (absent: every array is a CPU one)."""
+    if not isinstance(devices, dict):
+        raise _Refusal(f"is damaged: its {INDEX} has a malformed devices entry")
+    for number, name in devices.items():
+        valid = number.isdigit() and isinstance(name, str) and 0 < len(name) <= MAX_DEVICE_NAME
+        if not valid:
+            raise _Refusal(f"is damaged: malformed device entry {number!r:.40}: {name!r:.80}")
+    return devices
 
 
 def _check_members(members, size):
@@ -205,8 +318,9 @@ def _check_members(members, size):
 class _Decoder:
     """Rebuilds the saved structure from the index, reading each array member once."""
 
-    def __init__(self, archive, members):
+    def __init__(self, archive, members, devices=None, place=None):
         self.archive, self.members, self.read = archive, members, set()
+        self.devices, self.place = devices or {}, place
 
     def decode(self, node, depth):
         if node is None or isinstance(node, bool | int | str):
@@ -220,7 +334,14 @@ class _Decoder:
             return float(value)
         if kind in ("array", "scalar"):
             array = self.array(value)
-            return array if kind == "array" else array[()]
+            if kind == "scalar":
+                return array[()]
+            if self.place is None:
+                return array
+            try:
+                return self.place(array, self.devices.get(str(value), "cpu"))
+            except Exception as error:  # map_location's own errors, not the file's
+                raise _Placing(error) from error
         if kind in ("list", "tuple") and isinstance(value, list):
             items = [self.decode(x, depth + 1) for x in value]
             return items if kind == "list" else tuple(items)
@@ -280,10 +401,15 @@ class _Decoder:
         return data.view(dtype).reshape(shape, order=order)
 
 
-def _encode(obj, where, arrays):
-    """The JSON description of ``obj``; arrays are appended to ``arrays``."""
+def _encode(obj, where, arrays, devices):
+    """The JSON description of ``obj``; arrays are appended to ``arrays`` (as host copies),
+    the devices of those not on the CPU recorded in ``devices`` by number."""
     if isinstance(obj, Tensor):
         obj = obj._data
+    source = backend.backend_of(obj)
+    if source is not backend.NUMPY:  # a device array: its host copy, and where it was
+        devices[str(len(arrays))] = str(source.device_of(obj))
+        obj = np.asarray(source.to_host(obj))
     # numpy first: np.float64 is also a Python float, whose repr ('np.float64(1.5)') the
     # float branch could not read back.
     if isinstance(obj, np.ndarray | np.generic):
@@ -300,7 +426,7 @@ def _encode(obj, where, arrays):
         return {"float": repr(obj)}  # repr round-trips exactly, including nan and inf
     if isinstance(obj, list | tuple):
         kind = "list" if isinstance(obj, list) else "tuple"
-        return {kind: [_encode(x, f"{where}[{i}]", arrays) for i, x in enumerate(obj)]}
+        return {kind: [_encode(x, f"{where}[{i}]", arrays, devices) for i, x in enumerate(obj)]}
     if isinstance(obj, dict):
         items = []
         for key, value in obj.items():
@@ -309,7 +435,7 @@ def _encode(obj, where, arrays):
                     f"cannot save {where}: dict key {key!r} is a {type(key).__name__} "
                     "(keys must be str or int)"
                 )
-            items.append([key, _encode(value, f"{where}[{key!r}]", arrays)])
+            items.append([key, _encode(value, f"{where}[{key!r}]", arrays, devices)])
         return {"dict": items}
     raise TypeError(
         f"cannot save {where}: a {type(obj).__name__} is not one of dict, list, tuple, Tensor, "

@@ -1,7 +1,6 @@
 """``Adadelta`` (Zeiler, 2012: "ADADELTA: An Adaptive Learning Rate Method")."""
 
-import numpy as np
-
+from minigrad.backend import array_module
 from minigrad.optim.optimizer import Optimizer, check_flags, check_options
 
 
@@ -36,20 +35,21 @@ class Adadelta(Optimizer):
 
     def _update(self, param, grad, group):
         p = param._data
+        xp = array_module(p)
         lr, rho, eps = float(group["lr"]), float(group["rho"]), float(group["eps"])
         weight_decay = float(group["weight_decay"])
         state = self.state.setdefault(param, {})
         if not state:
             state["step"] = 0
-            state["square_avg"] = np.zeros_like(p)
-            state["acc_delta"] = np.zeros_like(p)
+            state["square_avg"] = xp.zeros_like(p)
+            state["acc_delta"] = xp.zeros_like(p)
         state["step"] += 1
         if weight_decay != 0:
             grad = grad + weight_decay * p
         square_avg, acc_delta = state["square_avg"], state["acc_delta"]
         square_avg *= rho
         square_avg += (1 - rho) * grad * grad
-        delta = np.sqrt(acc_delta + eps) / np.sqrt(square_avg + eps) * grad
+        delta = xp.sqrt(acc_delta + eps) / xp.sqrt(square_avg + eps) * grad
         acc_delta *= rho
         acc_delta += (1 - rho) * delta * delta
         p -= lr * delta

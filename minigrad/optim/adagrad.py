@@ -1,7 +1,7 @@
 """``Adagrad`` (Duchi, Hazan and Singer, 2011)."""
 
-import numpy as np
-
+from minigrad import backend
+from minigrad.backend import array_module
 from minigrad.optim.optimizer import Optimizer, check_flags, check_options
 
 
@@ -41,17 +41,20 @@ class Adagrad(Optimizer):
 
     def _init_state(self, param, group):
         initial = float(group["initial_accumulator_value"])
-        self.state[param] = {"step": 0, "sum": np.full_like(param._data, initial)}
+        p = param._data
+        self.state[param] = {"step": 0, "sum": array_module(p).full_like(p, initial)}
 
     def _update(self, param, grad, group):
         p = param._data
         if not self.state.get(param):
             self._init_state(param, group)
         state = self.state[param]
+        if type(state["sum"]) is not type(p):  # made before the parameter moved (Module.to)
+            state["sum"] = backend.to_device(state["sum"], backend.device_of(p))
         state["step"] += 1
         weight_decay = float(group["weight_decay"])
         if weight_decay != 0:
             grad = grad + weight_decay * p
         clr = float(group["lr"]) / (1 + (state["step"] - 1) * float(group["lr_decay"]))
         state["sum"] += grad * grad
-        p -= clr * (grad / (np.sqrt(state["sum"]) + float(group["eps"])))
+        p -= clr * (grad / (array_module(p).sqrt(state["sum"]) + float(group["eps"])))

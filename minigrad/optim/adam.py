@@ -2,8 +2,7 @@
 
 import math
 
-import numpy as np
-
+from minigrad.backend import array_module
 from minigrad.optim.optimizer import Optimizer, check_betas, check_flags, check_options, lerp_
 
 
@@ -44,16 +43,17 @@ class Adam(Optimizer):
 
     def _update(self, param, grad, group):
         p = param._data
+        xp = array_module(p)
         lr, eps, weight_decay = float(group["lr"]), float(group["eps"]), group["weight_decay"]
         beta1, beta2 = (float(b) for b in group["betas"])
         weight_decay = float(weight_decay)
         state = self.state.setdefault(param, {})
         if not state:
             state["step"] = 0
-            state["exp_avg"] = np.zeros_like(p)
-            state["exp_avg_sq"] = np.zeros_like(p)
+            state["exp_avg"] = xp.zeros_like(p)
+            state["exp_avg_sq"] = xp.zeros_like(p)
             if group["amsgrad"]:
-                state["max_exp_avg_sq"] = np.zeros_like(p)
+                state["max_exp_avg_sq"] = xp.zeros_like(p)
         state["step"] += 1
         step = state["step"]
         if weight_decay != 0:
@@ -68,10 +68,10 @@ class Adam(Optimizer):
         step_size = lr / (1 - beta1**step)
         bias_correction2_sqrt = math.sqrt(1 - beta2**step)
         if group["amsgrad"]:
-            np.maximum(state["max_exp_avg_sq"], exp_avg_sq, out=state["max_exp_avg_sq"])
-            denom = np.sqrt(state["max_exp_avg_sq"]) / bias_correction2_sqrt + eps
+            xp.maximum(state["max_exp_avg_sq"], exp_avg_sq, out=state["max_exp_avg_sq"])
+            denom = xp.sqrt(state["max_exp_avg_sq"]) / bias_correction2_sqrt + eps
         else:
-            denom = np.sqrt(exp_avg_sq) / bias_correction2_sqrt + eps
+            denom = xp.sqrt(exp_avg_sq) / bias_correction2_sqrt + eps
         p -= step_size * (exp_avg / denom)
 
 

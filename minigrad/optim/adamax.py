@@ -1,7 +1,6 @@
 """``Adamax``: Adam with the infinity norm (Kingma and Ba, 2015, section 7)."""
 
-import numpy as np
-
+from minigrad.backend import array_module
 from minigrad.optim.optimizer import Optimizer, check_betas, check_flags, check_options, lerp_
 
 
@@ -34,12 +33,13 @@ class Adamax(Optimizer):
 
     def _update(self, param, grad, group):
         p = param._data
+        xp = array_module(p)
         beta1, beta2 = (float(b) for b in group["betas"])
         state = self.state.setdefault(param, {})
         if not state:
             state["step"] = 0
-            state["exp_avg"] = np.zeros_like(p)
-            state["exp_inf"] = np.zeros_like(p)
+            state["exp_avg"] = xp.zeros_like(p)
+            state["exp_inf"] = xp.zeros_like(p)
         state["step"] += 1
         weight_decay = float(group["weight_decay"])
         if weight_decay != 0:
@@ -47,6 +47,6 @@ class Adamax(Optimizer):
         lerp_(state["exp_avg"], grad, 1 - beta1)
         exp_inf = state["exp_inf"]
         exp_inf *= beta2
-        np.maximum(exp_inf, np.abs(grad) + float(group["eps"]), out=exp_inf)
+        xp.maximum(exp_inf, xp.abs(grad) + float(group["eps"]), out=exp_inf)
         clr = float(group["lr"]) / (1 - beta1 ** state["step"])
         p -= clr * (state["exp_avg"] / exp_inf)

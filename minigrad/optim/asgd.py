@@ -2,6 +2,7 @@
 
 import numpy as np
 
+from minigrad.backend import array_module
 from minigrad.optim.optimizer import Optimizer, check_flags, check_options
 
 
@@ -35,13 +36,14 @@ class ASGD(Optimizer):
 
     def _update(self, param, grad, group):
         p = param._data
+        xp = array_module(p)
         lr, lambd, alpha = float(group["lr"]), float(group["lambd"]), float(group["alpha"])
         state = self.state.setdefault(param, {})
         if not state:
             state["step"] = 0
             state["eta"] = _float32(lr)
             state["mu"] = 1.0
-            state["ax"] = np.zeros_like(p)
+            state["ax"] = xp.zeros_like(p)
         state["step"] += 1
         step = state["step"]
         weight_decay = float(group["weight_decay"])

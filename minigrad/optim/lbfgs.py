@@ -3,6 +3,7 @@ an optional strong-Wolfe line search (their algorithms 3.5 and 3.6), as ``torch.
 
 import numpy as np
 
+from minigrad.backend import array_module
 from minigrad.optim.optimizer import Optimizer, check_options
 
 
@@ -18,7 +19,8 @@ class LBFGS(Optimizer):
     is below ``tolerance_change``, or after ``max_eval`` evaluations (max_iter * 5 // 4).
 
     The scalars PyTorch keeps in float32 tensors (step lengths, dot products) are float32
-    numpy scalars here, so the numbers match. One parameter group only, as PyTorch.
+    numpy scalars here (0-d arrays on a GPU, as PyTorch's tensors there), so the numbers
+    match. One parameter group only, as PyTorch.
 
     Example::
 
@@ -57,8 +59,9 @@ class LBFGS(Optimizer):
         self._params = self.param_groups[0]["params"]
 
     def _flat_grad(self):
-        return np.concatenate([
-            np.zeros(p.numel(), p.dtype) if p.grad is None else p.grad._data.reshape(-1)
+        xp = array_module(self._params[0]._data)
+        return xp.concatenate([
+            xp.zeros(p.numel(), p.dtype) if p.grad is None else p.grad._data.reshape(-1)
             for p in self._params
         ])  # fmt: skip
 

@@ -2,6 +2,7 @@
 
 import numpy as np
 
+from minigrad.backend import array_module
 from minigrad.optim.optimizer import Optimizer, check_betas, check_flags, check_options, lerp_
 
 
@@ -38,6 +39,7 @@ class NAdam(Optimizer):
 
     def _update(self, param, grad, group):
         p = param._data
+        xp = array_module(p)
         lr, eps = float(group["lr"]), float(group["eps"])
         weight_decay = float(group["weight_decay"])
         beta1, beta2 = (float(b) for b in group["betas"])
@@ -46,8 +48,8 @@ class NAdam(Optimizer):
         if not state:
             state["step"] = 0
             state["mu_product"] = 1.0
-            state["exp_avg"] = np.zeros_like(p)
-            state["exp_avg_sq"] = np.zeros_like(p)
+            state["exp_avg"] = xp.zeros_like(p)
+            state["exp_avg_sq"] = xp.zeros_like(p)
         state["step"] += 1
         step = state["step"]
         if weight_decay != 0:
@@ -62,6 +64,6 @@ class NAdam(Optimizer):
         exp_avg_sq = state["exp_avg_sq"]
         exp_avg_sq *= beta2
         exp_avg_sq += (1 - beta2) * grad * grad
-        denom = np.sqrt(exp_avg_sq / (1 - beta2**step)) + eps
+        denom = xp.sqrt(exp_avg_sq / (1 - beta2**step)) + eps
         p -= (lr * (1.0 - mu) / (1.0 - mu_product)) * (grad / denom)
         p -= (lr * mu_next / (1.0 - mu_product * mu_next)) * (state["exp_avg"] / denom)

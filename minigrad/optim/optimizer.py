@@ -9,6 +9,7 @@ import numbers
 
 import numpy as np
 
+from minigrad import backend
 from minigrad.tensor import Tensor
 
 
@@ -164,9 +165,15 @@ class Optimizer:
         return "\n".join(lines) + "\n)"
 
 
+def _is_array(value):
+    """Whether ``value`` is an array of any backend (numpy's, CuPy's, a test device's)."""
+    return isinstance(value, np.ndarray) or backend.backend_of(value) is not backend.NUMPY
+
+
 def _copy(value):
-    """A state entry with its arrays copied, lists included (LBFGS keeps lists of arrays)."""
-    if isinstance(value, np.ndarray):
+    """A state entry with its arrays copied on their device, lists included (LBFGS keeps
+    lists of arrays)."""
+    if _is_array(value):
         return value.copy()
     if isinstance(value, list | tuple):
         return type(value)(_copy(item) for item in value)
@@ -174,14 +181,17 @@ def _copy(value):
 
 
 def _restore(value, param):
-    """A state entry as this optimizer keeps it: arrays copied to the parameter's dtype."""
+    """A state entry as this optimizer keeps it: arrays copied to the parameter's dtype and
+    device (a state saved on the CPU goes to a parameter on a GPU, as in PyTorch); 0-d arrays
+    become Python numbers."""
     if isinstance(value, list | tuple):
         return [_restore(item, param) for item in value]
     if isinstance(value, Tensor):
         value = value._data
-    if isinstance(value, np.ndarray) and value.ndim > 0:
-        return value.astype(param.dtype, copy=True)
-    if isinstance(value, np.ndarray | np.generic):
+    if _is_array(value) and value.ndim > 0:
+        moved = backend.to_device(value, param.device)
+        return moved.astype(param.dtype, copy=moved is value)  # a copy, made once
+    if _is_array(value) or isinstance(value, np.generic):
         return value.item()
     return value
 

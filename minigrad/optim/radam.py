@@ -2,8 +2,7 @@
 
 import math
 
-import numpy as np
-
+from minigrad.backend import array_module
 from minigrad.optim.optimizer import Optimizer, check_betas, check_flags, check_options, lerp_
 
 
@@ -40,14 +39,15 @@ class RAdam(Optimizer):
 
     def _update(self, param, grad, group):
         p = param._data
+        xp = array_module(p)
         lr, eps = float(group["lr"]), float(group["eps"])
         weight_decay = float(group["weight_decay"])
         beta1, beta2 = (float(b) for b in group["betas"])
         state = self.state.setdefault(param, {})
         if not state:
             state["step"] = 0
-            state["exp_avg"] = np.zeros_like(p)
-            state["exp_avg_sq"] = np.zeros_like(p)
+            state["exp_avg"] = xp.zeros_like(p)
+            state["exp_avg_sq"] = xp.zeros_like(p)
         state["step"] += 1
         step = state["step"]
         if weight_decay != 0:
@@ -67,7 +67,7 @@ class RAdam(Optimizer):
             rect = math.sqrt(
                 (rho_t - 4) * (rho_t - 2) * rho_inf / ((rho_inf - 4) * (rho_inf - 2) * rho_t)
             )
-            adaptive_lr = math.sqrt(bias_correction2) / (np.sqrt(exp_avg_sq) + eps)
+            adaptive_lr = math.sqrt(bias_correction2) / (xp.sqrt(exp_avg_sq) + eps)
             p -= corrected_exp_avg * lr * adaptive_lr * rect
         else:
             p -= corrected_exp_avg * lr

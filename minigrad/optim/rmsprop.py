@@ -1,7 +1,6 @@
 """``RMSprop`` (Hinton's lecture notes; centered form from Graves, 2013)."""
 
-import numpy as np
-
+from minigrad.backend import array_module
 from minigrad.optim.optimizer import Optimizer, check_flags, check_options, lerp_
 
 
@@ -36,16 +35,17 @@ class RMSprop(Optimizer):
 
     def _update(self, param, grad, group):
         p = param._data
+        xp = array_module(p)
         lr, alpha, eps = float(group["lr"]), float(group["alpha"]), float(group["eps"])
         weight_decay, momentum = float(group["weight_decay"]), float(group["momentum"])
         state = self.state.setdefault(param, {})
         if not state:
             state["step"] = 0
-            state["square_avg"] = np.zeros_like(p)
+            state["square_avg"] = xp.zeros_like(p)
             if momentum > 0:
-                state["momentum_buffer"] = np.zeros_like(p)
+                state["momentum_buffer"] = xp.zeros_like(p)
             if group["centered"]:
-                state["grad_avg"] = np.zeros_like(p)
+                state["grad_avg"] = xp.zeros_like(p)
         state["step"] += 1
         if weight_decay != 0:
             grad = grad + weight_decay * p
@@ -55,9 +55,9 @@ class RMSprop(Optimizer):
         if group["centered"]:
             grad_avg = state["grad_avg"]
             lerp_(grad_avg, grad, 1 - alpha)
-            avg = np.sqrt(square_avg - grad_avg * grad_avg)
+            avg = xp.sqrt(square_avg - grad_avg * grad_avg)
         else:
-            avg = np.sqrt(square_avg)
+            avg = xp.sqrt(square_avg)
         avg += eps
         if momentum > 0:
             buf = state["momentum_buffer"]

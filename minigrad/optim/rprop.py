@@ -1,7 +1,6 @@
 """``Rprop``: resilient backpropagation (Riedmiller and Braun, 1993)."""
 
-import numpy as np
-
+from minigrad.backend import array_module
 from minigrad.optim.optimizer import Optimizer, check_flags, check_options, check_pair
 
 
@@ -36,20 +35,21 @@ class Rprop(Optimizer):
 
     def _update(self, param, grad, group):
         p = param._data
+        xp = array_module(p)
         etaminus, etaplus = (float(eta) for eta in group["etas"])
         step_size_min, step_size_max = (float(size) for size in group["step_sizes"])
         state = self.state.setdefault(param, {})
         if not state:
             state["step"] = 0
-            state["prev"] = np.zeros_like(p)
-            state["step_size"] = np.full_like(p, float(group["lr"]))
+            state["prev"] = xp.zeros_like(p)
+            state["step_size"] = xp.full_like(p, float(group["lr"]))
         state["step"] += 1
         product = grad * state["prev"]
         flipped = product < 0
-        factor = np.where(product > 0, etaplus, np.where(flipped, etaminus, 1.0)).astype(p.dtype)
+        factor = xp.where(product > 0, etaplus, xp.where(flipped, etaminus, 1.0)).astype(p.dtype)
         step_size = state["step_size"]
         step_size *= factor
-        np.clip(step_size, step_size_min, step_size_max, out=step_size)
-        grad = np.where(flipped, 0, grad).astype(p.dtype)
-        p -= np.sign(grad) * step_size
+        xp.clip(step_size, step_size_min, step_size_max, out=step_size)
+        grad = xp.where(flipped, 0, grad).astype(p.dtype)
+        p -= xp.sign(grad) * step_size
         state["prev"][...] = grad

@@ -1,7 +1,6 @@
 """``SGD``: stochastic gradient descent with momentum, dampening, Nesterov and weight decay."""
 
-import numpy as np
-
+from minigrad.backend import array_module
 from minigrad.optim.optimizer import Optimizer, check_flags, check_options
 
 
@@ -39,6 +38,7 @@ class SGD(Optimizer):
 
     def _update(self, param, grad, group):
         p = param._data
+        xp = array_module(p)
         lr, momentum = float(group["lr"]), float(group["momentum"])
         dampening, weight_decay = float(group["dampening"]), float(group["weight_decay"])
         if weight_decay != 0:
@@ -47,7 +47,7 @@ class SGD(Optimizer):
             state = self.state.setdefault(param, {})
             buf = state.get("momentum_buffer")
             if buf is None:
-                buf = state["momentum_buffer"] = np.array(grad, dtype=p.dtype)
+                buf = state["momentum_buffer"] = xp.array(grad, dtype=p.dtype)
             else:
                 buf *= momentum
                 buf += (1 - dampening) * grad

@@ -10,6 +10,7 @@ import collections.abc
 
 import numpy as np
 
+from minigrad import backend
 from minigrad.nn.modules._hooks import BackwardHook, RemovableHandle
 from minigrad.nn.parameter import Parameter, UninitializedBuffer, UninitializedParameter
 from minigrad.tensor import Tensor
@@ -209,7 +210,7 @@ class Module:
         elif name in self._modules:
             _replace(self._modules, name, value, Module, "child module", "nn.Module")
         elif name in self._buffers:
-            value = _as_buffer(value) if isinstance(value, np.ndarray) else value
+            value = _as_buffer(value) if _is_array(value) else value
             _replace(self._buffers, name, value, Tensor, "buffer", "Tensor, ndarray")
         else:
             object.__setattr__(self, name, value)
@@ -272,7 +273,7 @@ class Module:
             self.register_buffer("running_mean", mg.zeros(16))
         """
         self._check_name(name, "buffer")
-        if tensor is not None and not isinstance(tensor, Tensor | np.ndarray):
+        if tensor is not None and not (isinstance(tensor, Tensor) or _is_array(tensor)):
             raise TypeError(
                 f"cannot assign '{type(tensor).__name__}' object to buffer '{name}' "
                 "(Tensor, ndarray or None required)"
@@ -398,43 +399,47 @@ class Module:
         return self.train(False)
 
     def to(self, *args, dtype=None, device=None, non_blocking=False, memory_format=None):
-        """``to(device)``, ``to(dtype)``, ``to(device, dtype)`` or ``to(tensor)``: casts floating
-        parameters and buffers in place (the objects stay, so an optimizer made before keeps
-        working). 'cpu' is the only device today; another raises RuntimeError. Returns self.
+        """``to(device)``, ``to(dtype)``, ``to(device, dtype)`` or ``to(tensor)`` (its device,
+        and its dtype when floating): moves parameters and buffers, with their gradients, to
+        the device and casts the floating ones, in place (the objects stay, so an optimizer
+        made before keeps working). A device that is not present ('cuda' without CuPy and a
+        GPU) raises RuntimeError. Returns self.
         """
         from minigrad.device import as_device, is_device
 
         for arg in args:
             if isinstance(arg, Tensor):
                 dtype = arg.dtype if np.issubdtype(arg.dtype, np.floating) else dtype
+                device = arg.device
             elif is_device(arg) or (isinstance(arg, int) and not isinstance(arg, bool)):
                 device = arg
             elif not isinstance(arg, bool):  # a bool is non_blocking
                 dtype = arg
-        as_device(device)
+        device = None if device is None else as_device(device)
         if dtype is not None:
             dtype = np.dtype(dtype)
             if not np.issubdtype(dtype, np.floating):
                 raise TypeError(f"Module.to only accepts floating dtypes, got {dtype}")
-            for tensor in (*self.parameters(), *self.buffers()):
-                if isinstance(tensor, UninitializedParameter | UninitializedBuffer):
-                    tensor._retype(dtype)
-                elif np.issubdtype(tensor.dtype, np.floating):
-                    tensor._data = tensor._data.astype(dtype)
-                    if tensor.grad is not None:
-                        tensor.grad = Tensor._make(tensor.grad._data.astype(dtype))
+        if device is None and dtype is None:
+            return self
+        for tensor in (*self.parameters(), *self.buffers()):
+            _move(tensor, device, dtype)
         return self
 
     def cpu(self):
-        return self
+        """Moves every parameter and buffer to the CPU, in place; returns self."""
+        from minigrad.device import CPU
+
+        return self.to(CPU)
 
     def cuda(self, device=None):
-        """Always a RuntimeError today: minigrad found no GPU."""
-        from minigrad.device import as_device
-
-        as_device("cuda" if device is None else device if not isinstance(device, int)
-                  else f"cuda:{device}")  # fmt: skip
-        return self
+        """Moves every parameter and buffer to the GPU (``device``: its index or name), in
+        place; RuntimeError without CuPy and a GPU. Returns self."""
+        if device is None:
+            device = "cuda"
+        elif isinstance(device, int) and not isinstance(device, bool):
+            device = f"cuda:{device}"
+        return self.to(device)
 
     def float(self):
         return self.to(np.float32)
@@ -497,7 +502,8 @@ class Module:
 
     def load_state_dict(self, state_dict, strict=True):
         """Copy arrays (ndarrays, Tensors or anything array-like) into the parameters and
-        buffers of the same names, in place and cast to their dtypes.
+        buffers of the same names, in place, cast to their dtypes and onto their devices (a
+        state dict from the CPU loads into a model on a GPU, as in PyTorch).
 
         A mis-shaped entry is always an error naming the key and both shapes; missing and
         unexpected keys are errors when ``strict``, else returned as
@@ -513,7 +519,7 @@ class Module:
             if key not in state_dict:
                 continue
             value = state_dict[key]
-            array = value._data if isinstance(value, Tensor) else np.asarray(value)
+            array = value._data if isinstance(value, Tensor) else backend.as_array(value)
             if isinstance(target, UninitializedParameter | UninitializedBuffer):  # lazy modules'
                 target.materialize(array.shape)
             if array.shape != target.shape:
@@ -523,7 +529,9 @@ class Module:
                 )
                 continue
             # In place, so that an optimizer holding these parameters keeps working.
-            np.copyto(target._data, array, casting="unsafe")
+            destination = target._data
+            array = backend.to_device(array, backend.device_of(destination))
+            backend.array_module(destination).copyto(destination, array, casting="unsafe")
         if strict:
             # PyTorch's wording, with the shape each side has (the other side has none).
             if unexpected:
@@ -575,6 +583,34 @@ class Module:
         )
 
 
+def _move(tensor, device, dtype):
+    """``tensor`` (a parameter or buffer) and its gradient on ``device``, floating ones cast
+    to ``dtype`` (None: unchanged), in place: the Tensor objects stay."""
+    if isinstance(tensor, UninitializedParameter | UninitializedBuffer):
+        if dtype is not None:
+            tensor._retype(dtype)
+        if device is not None:  # the empty placeholder: where materialize should put it
+            tensor._data = backend.to_device(tensor._data, device)
+        return
+    cast = dtype is not None and np.issubdtype(tensor.dtype, np.floating)
+    tensor._data = _placed(tensor._data, device, dtype if cast else None)
+    grad = tensor.grad
+    if grad is not None:
+        moved = _placed(grad._data, device, dtype if cast else None)
+        if moved is not grad._data:
+            tensor.grad = Tensor._make(moved)
+
+
+def _placed(array, device, dtype):
+    """``array`` on ``device`` and of ``dtype`` (either None: as it is); itself when nothing
+    changes."""
+    if device is not None:
+        array = backend.to_device(array, device)
+    if dtype is not None and array.dtype != dtype:
+        array = array.astype(dtype)
+    return array
+
+
 def _replace(registry, name, value, kind, what, expected):
     """Replace a registered entry: only by None or a value of its own kind."""
     if value is not None and not isinstance(value, kind):
@@ -589,10 +625,15 @@ def _shape_of(value):
     return tuple(np.shape(value._data if isinstance(value, Tensor) else value))
 
 
+def _is_array(value):
+    """Whether ``value`` is an array of any backend (a numpy, CuPy or test-device array)."""
+    return isinstance(value, np.ndarray) or backend.backend_of(value) is not backend.NUMPY
+
+
 def _as_buffer(value):
     if value is None or isinstance(value, Tensor):
         return value
-    return Tensor._make(np.asarray(value))
+    return Tensor._make(backend.as_array(value))
 
 
 def _add_indent(text, spaces):
