@@ -296,6 +296,42 @@ def test_deepcopy_keeps_the_device():
         np.testing.assert_array_equal(_host(ours), _host(original))
 
 
+def test_attention_masks_on_the_device():
+    """Bool and float masks, key padding and causal masks, as Tensors on the device or as host
+    arrays (moved to the scores' device)."""
+    rng = np.random.default_rng(12)
+    x = rng.standard_normal((3, 2, 4)).astype(np.float32)
+    bool_mask = np.array([[False, True, False], [False, False, True], [True, False, False]])
+    padding = np.array([[False, False, True], [False, True, False]])
+    calls = [
+        lambda layer, t, d: layer(t, t, t, attn_mask=mg.tensor(bool_mask, device=d)),
+        lambda layer, t, d: layer(t, t, t, key_padding_mask=mg.tensor(padding, device=d)),
+        lambda layer, t, d: layer(
+            t, t, t, attn_mask=bool_mask.astype(np.float32) * -2, key_padding_mask=padding
+        ),
+        lambda layer, t, d: layer(t, t, t, attn_mask=bool_mask, is_causal=True),
+        lambda layer, t, d: layer(t, t, t, average_attn_weights=False),
+    ]
+    for call in calls:
+        results = []
+        for device in ("cpu", "strict"):
+            layer = _build(
+                lambda d: nn.MultiheadAttention(4, 2, add_bias_kv=True, device=d), device
+            )
+            t = mg.tensor(x, device=device, requires_grad=True)
+            out, weights = call(layer, t, device)
+            (out.sum() + (weights * weights).sum()).backward()
+            results.append((out, weights, t.grad))
+        for ours, expected in zip(results[1], results[0]):
+            _close(ours.detach(), expected.detach(), rtol=1e-5, atol=1e-6)
+    for kwargs in ({"is_causal": True}, {"src_mask": bool_mask}):
+        outs = []
+        for device in ("cpu", "strict"):
+            layer = _build(lambda d: nn.TransformerEncoderLayer(4, 2, 8, 0.0, device=d), device)
+            outs.append(layer(mg.tensor(x, device=device), **kwargs))
+        _close(outs[1].detach(), outs[0].detach(), rtol=1e-5, atol=1e-6)
+
+
 # ---- dropout on the device: the mask is drawn on the host, so the same seed gives the same one
 
 DROPOUTS = [

@@ -137,7 +137,8 @@ def _pad_last(mask):
     array = mask._data if isinstance(mask, Tensor) else as_array(mask)
     xp = array_module(array)
     column = xp.zeros(array.shape[:-1] + (1,), array.dtype)
-    return Tensor._make(xp.concatenate([array, column], axis=-1))
+    padded = xp.concatenate([array, column], axis=-1)
+    return Tensor._make(padded) if isinstance(mask, Tensor) else padded  # a host mask moves later
 
 
 __all__ = ["scaled_dot_product_attention", "multi_head_attention_forward"]
