@@ -1,7 +1,8 @@
 """Weight initialisation, as ``torch.nn.init``: every function fills its tensor in place.
 
 Random draws come from ``minigrad.random.default_generator()``, so ``mg.manual_seed`` makes
-them repeatable. Each function returns the tensor.
+them repeatable; they are drawn on the host and copied onto the tensor's device (the same
+values as on the CPU). Each function returns the tensor.
 
 Example::
 
@@ -13,12 +14,20 @@ import math
 
 import numpy as np
 
+from minigrad.backend import is_host, on_device_of
 from minigrad.random import default_generator
 
 
 def _fill(tensor, values):
+    """Write ``values`` (drawn or made on the host) into ``tensor``'s array, cast to its
+    dtype; a tensor on a device gets them in one copy from the host."""
     # Writes the array directly: initialisation is never part of a graph, so no no_grad needed.
-    np.copyto(tensor._data, np.broadcast_to(values, tensor.shape), casting="unsafe")
+    data = tensor._data
+    if is_host(data):
+        np.copyto(data, np.broadcast_to(values, tensor.shape), casting="unsafe")
+    else:
+        host = np.broadcast_to(np.asarray(values), tensor.shape).astype(data.dtype)
+        data[...] = on_device_of(host, like=data)
     return tensor
 
 

@@ -5,7 +5,8 @@ import sys
 
 import numpy as np
 
-from minigrad import dtypes
+from minigrad import backend, dtypes
+from minigrad.device import as_device
 from minigrad.tensor import Tensor
 
 
@@ -13,7 +14,8 @@ class Parameter(Tensor):
     """A Tensor that requires grad and that ``Module.__setattr__`` files among the parameters.
 
     ``data`` is a Tensor (its array is shared, as in PyTorch), an ndarray (kept as it is if it
-    is floating) or anything ``np.asarray`` takes (made the default float dtype).
+    is floating; a device array stays on its device) or anything ``np.asarray`` takes (made
+    the default float dtype).
 
     Example::
 
@@ -27,7 +29,7 @@ class Parameter(Tensor):
         elif isinstance(data, Tensor):
             array = data._data
         else:
-            array = np.asarray(data)
+            array = backend.as_array(data)  # numpy's asarray, keeping device arrays
             if not dtypes.is_floating(array.dtype):
                 array = array.astype(dtypes.get_default_dtype())
         self._data = array
@@ -93,8 +95,11 @@ class _Uninitialized:
         )
 
     def materialize(self, shape, device=None, dtype=None):
-        """Give this tensor an (uninitialised) array of ``shape`` and make it a plain one."""
-        self._data = np.empty(tuple(shape), self.dtype if dtype is None else dtype)
+        """Give this tensor an (uninitialised) array of ``shape`` and make it a plain one, on
+        ``device``, by default the one it was made for (the CPU unless one was given)."""
+        array = np.empty(tuple(shape), self.dtype if dtype is None else dtype)
+        device = self.__dict__.pop("_device", None) if device is None else as_device(device)
+        self._data = array if device is None else backend.to_device(array, device)
         self.__class__ = self.cls_to_become
 
     def _retype(self, dtype):
@@ -122,9 +127,10 @@ class UninitializedParameter(_Uninitialized, Parameter):
     def __init__(self, requires_grad=True, device=None, dtype=None):
         super().__init__(np.empty(0, dtypes.get_default_dtype() if dtype is None else dtype),
                          requires_grad)  # fmt: skip
+        _keep_device(self, device)
 
     def __deepcopy__(self, memo):
-        copy = UninitializedParameter(self.requires_grad, dtype=self.dtype)
+        copy = UninitializedParameter(self.requires_grad, self.__dict__.get("_device"), self.dtype)
         memo[id(self)] = copy
         return copy
 
@@ -141,8 +147,15 @@ class UninitializedBuffer(_Uninitialized, Tensor):
         self.grad_fn = None
         self._output_index = 0
         self.requires_grad = requires_grad
+        _keep_device(self, device)
 
     def __deepcopy__(self, memo):
-        copy = UninitializedBuffer(self.requires_grad, dtype=self.dtype)
+        copy = UninitializedBuffer(self.requires_grad, self.__dict__.get("_device"), self.dtype)
         memo[id(self)] = copy
         return copy
+
+
+def _keep_device(tensor, device):
+    """Remember the device an uninitialized tensor is for, until ``materialize``."""
+    if device is not None:
+        tensor.__dict__["_device"] = as_device(device)

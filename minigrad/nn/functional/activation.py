@@ -7,6 +7,7 @@ import warnings
 import numpy as np
 
 from minigrad import dtypes, ops
+from minigrad.backend import array_module
 from minigrad.tensor import Tensor, _dim, as_tensor, where
 
 
@@ -93,7 +94,8 @@ def _float_input(input):
 
 
 def _constant(like, value):
-    return Tensor._make(np.asarray(value, like.dtype))
+    """``value`` as a 0-d tensor of ``like``'s dtype, on ``like``'s device."""
+    return Tensor._make(array_module(like._data).asarray(value, like.dtype))
 
 
 def _log1p_exp(z):

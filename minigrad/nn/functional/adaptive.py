@@ -10,13 +10,14 @@ Built from differentiable Tensor ops, no op class of their own:
   and a mean when the input size divides by the output size, and otherwise one slice and
   mean per output position of each dimension in turn (the windows are rectangles, so
   averaging the rows and then the columns is the window mean): oh + ow vectorised steps.
-- maximum: the argmax of each window in numpy (one vectorised step per output position, or
-  a single reshape when the sizes divide), then the input indexed at those positions, so
-  the gradient goes to the chosen element only, as in PyTorch.
+- maximum: the argmax of each window, computed on the input's device (one vectorised step
+  per output position, or a single reshape when the sizes divide), then the input indexed
+  at those positions, so the gradient goes to the chosen element only, as in PyTorch.
 """
 
 import numpy as np
 
+from minigrad.backend import array_module
 from minigrad.nn.functional.conv import _tensor
 from minigrad.tensor import ShapeError, Tensor, cat
 
@@ -72,7 +73,7 @@ def adaptive_max_pool2d(input, output_size, return_indices=False):
     input = _spatial_input("adaptive_max_pool2d", input, 2)
     (h, w), (oh, ow) = input.shape[-2:], _output_size("adaptive_max_pool2d", output_size, input)
     lead = tuple(input.shape[:-2])
-    indices = _window_argmax(np.asarray(input._data), (oh, ow))
+    indices = _window_argmax(input._data, (oh, ow))
     out = gather_last(input.reshape(*lead, h * w), indices.reshape(*lead, oh * ow))
     out = out.reshape(*lead, oh, ow)
     if return_indices:
@@ -83,8 +84,12 @@ def adaptive_max_pool2d(input, output_size, return_indices=False):
 def gather_last(input, index):
     """``input[..., index]`` element by element along the last dim: ``index`` has input's
     leading shape and any last size (torch.gather on the last dim); differentiable in input."""
-    grids = np.ogrid[tuple(slice(n) for n in index.shape[:-1])]
-    return input[(*[g[..., None] for g in grids], index)]
+    index = index._data if isinstance(index, Tensor) else index
+    xp, lead = array_module(index), index.shape[:-1]
+    grids = [  # np.ogrid's open grids, with a last axis of 1, on the index's device
+        xp.arange(n).reshape((1,) * k + (n,) + (1,) * (len(lead) - k)) for k, n in enumerate(lead)
+    ]
+    return input[(*grids, index)]
 
 
 # ---- helpers ----------------------------------------------------------------------------------
@@ -160,20 +165,21 @@ def _window_means(input, dim, out):
 
 def _window_argmax(array, output_size):
     """int64 (..., oh, ow): the flat h * W + w position of each adaptive window's maximum."""
+    xp = array_module(array)
     (h, w), (oh, ow) = array.shape[-2:], output_size
     lead = array.shape[:-2]
-    indices = np.empty((*lead, oh, ow), np.int64)
+    indices = xp.empty((*lead, oh, ow), np.int64)
     if oh and ow and h % oh == 0 and w % ow == 0:  # one reshape: windows tile the input
         kh, kw = h // oh, w // ow
         tiles = array.reshape(*lead, oh, kh, ow, kw).swapaxes(-3, -2)
         local = _argmax_last(tiles.reshape(*lead, oh, ow, kh * kw))
-        rows = np.arange(oh)[:, None] * kh + local // kw
-        cols = np.arange(ow) * kw + local % kw
+        rows = xp.arange(oh)[:, None] * kh + local // kw
+        cols = xp.arange(ow) * kw + local % kw
         indices[...] = rows * w + cols
         return indices
     (row_starts, row_ends), (col_starts, col_ends) = _windows(h, oh), _windows(w, ow)
-    for i, (top, bottom) in enumerate(zip(row_starts, row_ends)):
-        for j, (left, right) in enumerate(zip(col_starts, col_ends)):
+    for i, (top, bottom) in enumerate(zip(row_starts.tolist(), row_ends.tolist())):
+        for j, (left, right) in enumerate(zip(col_starts.tolist(), col_ends.tolist())):
             width = right - left
             window = array[..., top:bottom, left:right].reshape(*lead, (bottom - top) * width)
             local = _argmax_last(window)
@@ -184,11 +190,12 @@ def _window_argmax(array, output_size):
 def _argmax_last(array):
     """argmax over the last axis with PyTorch's rule (value > max or isnan(value)): the first
     maximum, or the last NaN where there is one."""
-    index = np.argmax(array, axis=-1)
-    nan = np.isnan(array)
+    xp = array_module(array)
+    index = xp.argmax(array, axis=-1)
+    nan = xp.isnan(array)
     if nan.any():
-        last_nan = array.shape[-1] - 1 - np.argmax(nan[..., ::-1], axis=-1)
-        index = np.where(nan.any(axis=-1), last_nan, index)
+        last_nan = array.shape[-1] - 1 - xp.argmax(nan[..., ::-1], axis=-1)
+        index = xp.where(nan.any(axis=-1), last_nan, index)
     return index
 
 

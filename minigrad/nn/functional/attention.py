@@ -6,18 +6,21 @@ import math
 
 import numpy as np
 
+from minigrad.backend import array_module, as_array, on_device_of
 from minigrad.nn.functional.dropout import dropout
 from minigrad.nn.functional.linear import linear
 from minigrad.tensor import ShapeError, Tensor, as_tensor
 
 
-def _additive_mask(mask, dtype, allowed_when_true):
-    """A mask as an additive float array: a bool mask marks the pairs that take part
-    (``allowed_when_true``, as SDPA) or that are masked out (as MultiheadAttention)."""
-    array = mask._data if isinstance(mask, Tensor) else np.asarray(mask)
+def _additive_mask(mask, dtype, allowed_when_true, like):
+    """A mask as an additive float array on ``like``'s device: a bool mask marks the pairs
+    that take part (``allowed_when_true``, as SDPA) or that are masked out (as
+    MultiheadAttention). A mask given as a host array (not a Tensor) is moved there."""
+    array = mask._data if isinstance(mask, Tensor) else on_device_of(as_array(mask), like._data)
     if array.dtype == np.bool_:
         masked = ~array if allowed_when_true else array
-        return Tensor._make(np.where(masked, -np.inf, 0).astype(dtype))
+        xp = array_module(array)
+        return Tensor._make(xp.where(masked, dtype.type(-np.inf), dtype.type(0)))
     if not np.issubdtype(array.dtype, np.floating):
         raise TypeError(f"attention: attn_mask must be bool or float, got {array.dtype}")
     return mask if isinstance(mask, Tensor) else Tensor._make(array.astype(dtype))
@@ -55,9 +58,9 @@ def scaled_dot_product_attention(
     scores = query @ key.transpose(-2, -1) * scale
     if is_causal:
         length, source = query.shape[-2], key.shape[-2]
-        attn_mask = Tensor._make(np.tril(np.ones((length, source), bool)))
+        attn_mask = Tensor._make(_causal(length, source, scores._data))
     if attn_mask is not None:
-        scores = scores + _additive_mask(attn_mask, scores.dtype, allowed_when_true=True)
+        scores = scores + _additive_mask(attn_mask, scores.dtype, True, scores)
     weights = scores.softmax(-1)
     if dropout_p > 0:
         weights = dropout(weights, dropout_p, training=True)
@@ -85,7 +88,7 @@ def multi_head_attention_forward(
         attn_mask = _pad_last(attn_mask)
         key_padding_mask = _pad_last(key_padding_mask)
     if add_zero_attn:
-        zeros = Tensor._make(np.zeros((1, batch, embed), k.dtype))
+        zeros = Tensor._make(array_module(k._data).zeros((1, batch, embed), k.dtype))
         k, v = _cat_rows(k, zeros), _cat_rows(v, zeros)
         attn_mask = _pad_last(attn_mask)
         key_padding_mask = _pad_last(key_padding_mask)
@@ -97,14 +100,14 @@ def multi_head_attention_forward(
     q, k, v = heads(q, length), heads(k, source), heads(v, source)
     scores = q @ k.transpose(-2, -1) * (1 / math.sqrt(head))
     if is_causal and attn_mask is None:
-        attn_mask = Tensor._make(~np.tril(np.ones((length, source), bool)))
+        attn_mask = Tensor._make(~_causal(length, source, scores._data))
     if attn_mask is not None:
-        mask = _additive_mask(attn_mask, scores.dtype, allowed_when_true=False)
+        mask = _additive_mask(attn_mask, scores.dtype, False, scores)
         if mask.ndim == 3:  # (N * heads, L, S)
             mask = mask.reshape(batch, num_heads, length, source)
         scores = scores + mask
     if key_padding_mask is not None:
-        padding = _additive_mask(key_padding_mask, scores.dtype, allowed_when_true=False)
+        padding = _additive_mask(key_padding_mask, scores.dtype, False, scores)
         scores = scores + padding.reshape(batch, 1, 1, source)
     weights = scores.softmax(-1)
     attended = weights if dropout_p == 0 else dropout(weights, dropout_p, training=True)
@@ -113,6 +116,12 @@ def multi_head_attention_forward(
     if not need_weights:
         return out, None
     return out, weights.mean(1) if average_attn_weights else weights
+
+
+def _causal(length, source, like):
+    """The (length, source) bool mask, True on and below the diagonal, on ``like``'s device."""
+    xp = array_module(like)
+    return xp.arange(length)[:, None] >= xp.arange(source)
 
 
 def _cat_rows(a, b):
@@ -125,9 +134,11 @@ def _pad_last(mask):
     """A mask with one more (allowed) column, for the extra key of add_bias_kv/add_zero_attn."""
     if mask is None:
         return None
-    array = mask._data if isinstance(mask, Tensor) else np.asarray(mask)
-    pad = [(0, 0)] * (array.ndim - 1) + [(0, 1)]
-    return Tensor._make(np.pad(array, pad))
+    array = mask._data if isinstance(mask, Tensor) else as_array(mask)
+    xp = array_module(array)
+    column = xp.zeros(array.shape[:-1] + (1,), array.dtype)
+    padded = xp.concatenate([array, column], axis=-1)
+    return Tensor._make(padded) if isinstance(mask, Tensor) else padded  # a host mask moves later
 
 
 __all__ = ["scaled_dot_product_attention", "multi_head_attention_forward"]

@@ -5,6 +5,7 @@ import math
 
 import numpy as np
 
+from minigrad.backend import array_module
 from minigrad.tensor import Tensor, _broadcast_shape, as_tensor, where
 
 
@@ -37,7 +38,8 @@ def _vector_norm(x, p, dim, keepdim=False, floor=0.0):
 
 
 def _constant(like, value):
-    return Tensor._make(np.asarray(value, like.dtype))
+    """``value`` as a 0-d tensor of ``like``'s dtype, on ``like``'s device."""
+    return Tensor._make(array_module(like._data).asarray(value, like.dtype))
 
 
 def normalize(input, p=2.0, dim=1, eps=1e-12, out=None):

@@ -1,10 +1,11 @@
 """``dropout`` and its channel-wise (``dropout1d/2d/3d``) and self-normalising
 (``alpha_dropout``, ``feature_alpha_dropout``) forms: inverted dropout, with the mask drawn
-from minigrad's default generator."""
+from minigrad's default generator on the host and moved to the input's device."""
 
 import numbers
 import warnings
 
+from minigrad.backend import on_device_of
 from minigrad.random import default_generator
 from minigrad.tensor import Tensor, as_tensor
 
@@ -28,7 +29,8 @@ def dropout(input, p=0.5, training=True, inplace=False):
     if p == 1.0:
         return input * 0.0
     keep = default_generator().random(input.shape, dtype=input.dtype) >= p
-    return input * Tensor._make(keep.astype(input.dtype) * input.dtype.type(1 / (1 - p)))
+    scaled = keep.astype(input.dtype) * input.dtype.type(1 / (1 - p))
+    return input * _on_input_device(scaled, input)
 
 
 def dropout1d(input, p=0.5, training=True, inplace=False):
@@ -135,8 +137,13 @@ def _masked(input, p, training, mask_shape, alpha):
     dtype = input.dtype.type
     keep = (default_generator().random(mask_shape, dtype=input.dtype) >= p).astype(input.dtype)
     if not alpha:
-        return input * Tensor._make(keep * dtype(1 / (1 - p)))
+        return input * _on_input_device(keep * dtype(1 / (1 - p)), input)
     # a * (x * keep + saturation * (1 - keep)) + b, with a and b restoring mean 0, variance 1.
     a = 1.0 / ((_SELU_SATURATION**2 * p + 1) * (1 - p)) ** 0.5
     shift = (keep - 1) * dtype(_SELU_SATURATION * a) + dtype(_SELU_SATURATION * a * p)
-    return input * Tensor._make(keep * dtype(a)) + Tensor._make(shift)
+    return input * _on_input_device(keep * dtype(a), input) + _on_input_device(shift, input)
+
+
+def _on_input_device(mask, input):
+    """A mask drawn on the host, as a graph-less tensor on ``input``'s device."""
+    return Tensor._make(on_device_of(mask, like=input._data))

@@ -6,9 +6,7 @@ padding. Both are differentiable Tensor ops (indexing, ``scatter_add``, ``pad``)
 gradients, and the gradients of those, come from the ops.
 """
 
-import numpy as np
-
-from minigrad import factories
+from minigrad.backend import array_module
 from minigrad.nn.functional.conv import _pair, _tensor
 from minigrad.nn.functional.padding import pad
 from minigrad.tensor import ShapeError, Tensor
@@ -30,10 +28,11 @@ def _geometry(op, kernel_size, dilation, padding, stride):
     return pairs
 
 
-def _blocks(size, kernel, dilation, padding, stride):
-    """Per dim: the number of blocks and the (kernel, blocks) grid of padded positions."""
+def _blocks(size, kernel, dilation, padding, stride, xp):
+    """Per dim: the number of blocks and the (kernel, blocks) grid of padded positions, made
+    with the array module ``xp`` of the input."""
     count = (size + 2 * padding - dilation * (kernel - 1) - 1) // stride + 1
-    grid = np.arange(kernel)[:, None] * dilation + np.arange(max(count, 0)) * stride
+    grid = xp.arange(kernel)[:, None] * dilation + xp.arange(max(count, 0)) * stride
     return count, grid
 
 
@@ -57,8 +56,9 @@ def unfold(input, kernel_size, dilation=1, padding=0, stride=1):
     unbatched = input.ndim == 3
     x = input.unsqueeze(0) if unbatched else input
     kernel, dilation, padding, stride = _geometry("unfold", kernel_size, dilation, padding, stride)
+    xp = array_module(x._data)
     (oh, rows), (ow, cols) = (
-        _blocks(size, k, d, p, s)
+        _blocks(size, k, d, p, s, xp)
         for size, k, d, p, s in zip(x.shape[2:], kernel, dilation, padding, stride)
     )
     if oh < 1 or ow < 1:
@@ -103,8 +103,10 @@ def fold(input, output_size, kernel_size, dilation=1, padding=0, stride=1):
             "fold: expected size of input's dimension 1 to be divisible by the product of "
             f"kernel_size, but got input.size(1)={rows_count} and kernel_size={kernel}"
         )
+    xp = array_module(x._data)
     (oh, rows), (ow, cols) = (
-        _blocks(s_, k, d, p, s) for s_, k, d, p, s in zip(size, kernel, dilation, padding, stride)
+        _blocks(s_, k, d, p, s, xp)
+        for s_, k, d, p, s in zip(size, kernel, dilation, padding, stride)
     )
     if oh < 1 or ow < 1 or oh * ow != length:
         raise ShapeError(
@@ -117,8 +119,8 @@ def fold(input, output_size, kernel_size, dilation=1, padding=0, stride=1):
     height, width = size[0] + 2 * padding[0], size[1] + 2 * padding[1]
     # flat position in the padded (height, width) plane of each (kh, kw, oh, ow) cell
     flat = rows[:, None, :, None] * width + cols[None, :, None, :]
-    index = np.broadcast_to(flat.reshape(1, 1, -1), (n, channels, flat.size)).copy()
-    zeros = factories.zeros(n, channels, height * width, dtype=input.dtype)
+    index = xp.broadcast_to(flat.reshape(1, 1, -1), (n, channels, flat.size)).copy()
+    zeros = Tensor._make(xp.zeros((n, channels, height * width), input.dtype))
     src = x.reshape(n, channels, cells * length)
     out = zeros.scatter_add(2, Tensor._make(index), src).reshape(n, channels, height, width)
     out = out[:, :, padding[0] : padding[0] + size[0], padding[1] : padding[1] + size[1]]

@@ -9,10 +9,11 @@ import math
 import numpy as np
 
 from minigrad.autograd.function import IEEE
+from minigrad.backend import array_module
 from minigrad.nn.functional.conv import _tensor, avg_pool2d
 from minigrad.nn.functional.normalization import _array, _blend, batch_norm
 from minigrad.nn.functional.padding import pad
-from minigrad.tensor import ShapeError, as_tensor
+from minigrad.tensor import ShapeError, Tensor
 
 
 def instance_norm(
@@ -65,11 +66,12 @@ def instance_norm(
             out = input * 1.0
         with np.errstate(**IEEE):  # an inf variance stays inf, as in PyTorch
             array = _array(input)
+            xp = array_module(array)
             if running_mean is not None:
-                mean = array.mean(dims).mean(0) if batch else np.full(channels, np.nan)
+                mean = array.mean(dims).mean(0) if batch else xp.full(channels, np.nan)
                 _blend(running_mean, mean, momentum)
             if running_var is not None:
-                var = array.var(dims, ddof=1).mean(0) if batch else np.full(channels, np.nan)
+                var = array.var(dims, ddof=1).mean(0) if batch else xp.full(channels, np.nan)
                 _blend(running_var, var, momentum)
     else:
         if running_mean is None or running_var is None:
@@ -77,8 +79,8 @@ def instance_norm(
                 "instance_norm: expected running_mean and running_var to be defined when "
                 "use_input_stats is False"
             )
-        mean = as_tensor(_array(running_mean).astype(input.dtype).reshape(per_channel))
-        var = as_tensor(_array(running_var).astype(input.dtype).reshape(per_channel))
+        mean = Tensor._make(_array(running_mean).astype(input.dtype).reshape(per_channel))
+        var = Tensor._make(_array(running_var).astype(input.dtype).reshape(per_channel))
         out = (input - mean) / (var + eps).sqrt()
     if weight is not None:
         out = out * weight.reshape(per_channel)

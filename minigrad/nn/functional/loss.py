@@ -13,6 +13,7 @@ import warnings
 import numpy as np
 
 from minigrad import dtypes, ops
+from minigrad.backend import array_module, is_host, on_device_of
 from minigrad.nn.functional.activation import logsigmoid
 from minigrad.nn.functional.distance import pairwise_distance
 from minigrad.tensor import ShapeError, Tensor, as_tensor, minimum, where
@@ -55,13 +56,29 @@ def _reduce(losses, reduction):
 
 
 def _constant(array, dtype):
-    return Tensor._make(np.asarray(array, dtype=dtype))
+    """A graph-less tensor of ``array`` (an array of any device, kept there) as ``dtype``."""
+    return Tensor._make(array_module(array).asarray(array, dtype=dtype))
+
+
+def _on_input_device(value, input):
+    """``value`` as an array: a Tensor's own, anything else (a number, list or host array)
+    as a numpy array moved to ``input``'s device."""
+    if isinstance(value, Tensor):
+        return value._data
+    return on_device_of(np.asarray(value), like=input._data)
+
+
+def _weight_array(weight, dtype, input):
+    """Per-class weights (a Tensor, list or array) as an array of ``dtype`` on the device of
+    the input."""
+    array = _on_input_device(weight, input)
+    return array_module(array).asarray(array, dtype=dtype)
 
 
 def _class_targets(name, input, target, ignore_index):
     """Check class-index targets against input (C,) or (N, C, d1, ...): the int array, the
     class dim and the mask of targets that count (not ``ignore_index``)."""
-    array = target._data if isinstance(target, Tensor) else np.asarray(target)
+    array = _on_input_device(target, input)
     if input.ndim == 0:
         raise ShapeError(f"{name}: input must have a class dimension, got a 0-d tensor")
     class_dim = 0 if input.ndim == 1 else 1
@@ -80,7 +97,7 @@ def _class_targets(name, input, target, ignore_index):
     valid = array != ignore_index
     bad = valid & ((array < 0) | (array >= classes))
     if bad.any():
-        value = int(array[bad].flat[0])
+        value = int(array[bad].ravel()[0])
         raise IndexError(
             f"{name}: target {value} is out of bounds for {classes} classes "
             f"(targets must be in [0, {classes - 1}] or ignore_index={ignore_index})"
@@ -112,14 +129,15 @@ def nll_loss(
 
 def _nll(input, array, class_dim, valid, weight, reduction):
     """nll_loss after ``_class_targets`` checked the targets."""
-    safe = np.where(valid, array, 0)
-    index = np.expand_dims(safe, class_dim)
+    xp = array_module(array)
+    safe = xp.where(valid, array, 0)
+    index = xp.expand_dims(safe, class_dim)
     picked = ops.TakeAlongDim.apply(input, index=index, dim=class_dim).reshape(array.shape)
     if weight is None and valid.all():  # the common case: a plain mean of -log p
         return _reduce(-picked, reduction)
     weights = valid.astype(input.dtype)
     if weight is not None:
-        weights = weights * np.asarray(weight, dtype=input.dtype)[safe]
+        weights = weights * _weight_array(weight, input.dtype, input)[safe]
     # where, not a product: an ignored row's picked logit may be -inf (PyTorch: finite loss)
     losses = -where(_constant(valid, bool), picked, 0) * _constant(weights, input.dtype)
     if reduction == "mean":
@@ -154,19 +172,20 @@ def cross_entropy(
     if not 0.0 <= label_smoothing <= 1.0:
         raise ValueError(f"label_smoothing must be between 0.0 and 1.0, got {label_smoothing}")
     input = as_tensor(input)
-    target_array = target._data if isinstance(target, Tensor) else np.asarray(target)
+    target_array = _on_input_device(target, input)
     class_dim = 0 if input.ndim == 1 else 1
     weight_shape = (-1,) + (1,) * (input.ndim - class_dim - 1)
     if dtypes.is_floating(target_array.dtype) and target_array.shape == input.shape:
         # Class probabilities: -sum_c p_c log q_c per sample.
         logp = input.log_softmax(class_dim) if input.ndim else input
         classes = input.shape[class_dim] if input.ndim else 1
-        probs = as_tensor(target).to(input.dtype)
+        probs = _like_input(target, input)
         if label_smoothing > 0:
             probs = probs * (1 - label_smoothing) + label_smoothing / classes
         terms = logp * probs
         if weight is not None:
-            terms = terms * _constant(np.reshape(weight, weight_shape), input.dtype)
+            weights = _weight_array(weight, input.dtype, input).reshape(weight_shape)
+            terms = terms * Tensor._make(weights)
         losses = -terms.sum(class_dim)
         return _reduce(losses, reduction)
     array, class_dim, valid = _class_targets("cross_entropy", input, target_array, ignore_index)
@@ -182,7 +201,7 @@ def cross_entropy(
     if weight is None:
         smooth = -logp.sum(class_dim)
     else:
-        weights = _constant(np.reshape(weight, weight_shape), input.dtype)
+        weights = Tensor._make(_weight_array(weight, input.dtype, input).reshape(weight_shape))
         smooth = -(logp * weights).sum(class_dim)
     if not valid.all():
         smooth = where(_constant(valid, bool), smooth, 0)
@@ -190,7 +209,7 @@ def cross_entropy(
         if weight is None:
             total = float(valid.sum())
         else:
-            total = float(np.asarray(weight, dtype=input.dtype)[array[valid]].sum())
+            total = float(_weight_array(weight, input.dtype, input)[array[valid]].sum())
         smooth = _mean_over(smooth.sum(), total)
     else:
         smooth = _reduce(smooth, reduction)
@@ -237,7 +256,12 @@ def _same_shape(name, input, target):
 
 
 def _like_input(x, input):
-    x = as_tensor(x)
+    """``x`` as a Tensor of the input's dtype; a number, list or host array is put on the
+    input's device (a Tensor stays where it is)."""
+    if not isinstance(x, Tensor):
+        x = as_tensor(x)
+        if not is_host(input._data):
+            x = Tensor._make(on_device_of(x._data, like=input._data))
     return x if x.dtype == input.dtype else x.to(input.dtype)
 
 
@@ -526,7 +550,7 @@ def gaussian_nll_loss(input, target, var, full=False, eps=1e-6, reduction="mean"
     if not isinstance(var, Tensor) and np.ndim(var) == 0:
         if var < 0:
             raise ValueError(f"gaussian_nll_loss: var has negative entry/entries (var={var})")
-        var = Tensor._make(np.full(input.shape, var, dtype=input.dtype))
+        var = Tensor._make(array_module(input._data).full(input.shape, var, dtype=input.dtype))
     else:
         var = as_tensor(var)
         if (var._data < 0).any():
@@ -635,7 +659,7 @@ def multi_margin_loss(
             f"0-size batch), got input of shape {input.shape}"
         )
     frames, classes = (input.shape[0], input.shape[1]) if input.ndim == 2 else (1, input.numel())
-    array = target._data if isinstance(target, Tensor) else np.asarray(target)
+    array = _on_input_device(target, input)
     if not np.issubdtype(array.dtype, np.integer):
         raise RuntimeError(
             f"multi_margin_loss: target must hold integer class indices (int64), got {array.dtype}"
@@ -654,10 +678,10 @@ def multi_margin_loss(
     scores = input.reshape(frames, classes)
     picked = ops.TakeAlongDim.apply(scores, index=labels, dim=1)
     margins = margin - picked + scores
-    others = np.arange(classes) != labels  # the target's own term is left out
+    others = array_module(labels).arange(classes) != labels  # the target's own term is left out
     terms = margins if p == 1 else margins * margins
     if weight is not None:
-        weights = np.asarray(weight._data if isinstance(weight, Tensor) else weight)
+        weights = _on_input_device(weight, input)
         if weights.size != classes:
             raise ShapeError(
                 f"multi_margin_loss: inconsistent weight size, expected {classes} weights, "

@@ -9,20 +9,21 @@ import operator
 
 import numpy as np
 
+from minigrad.backend import array_module
 from minigrad.tensor import Tensor, as_tensor, cat
 
 _MODES = ("constant", "reflect", "replicate", "circular")
 
 
-def _edge_positions(mode, positions, size):
+def _edge_positions(mode, positions, size, xp):
     """Where output positions ``positions`` (outside [0, size)) read from, by mode."""
     if mode == "replicate":
-        return np.clip(positions, 0, size - 1)
+        return xp.clip(positions, 0, size - 1)
     if mode == "circular":
         return positions % size
     period = 2 * (size - 1)  # reflect: ... 2 1 | 0 1 2 ... n-1 | n-2 n-3 ...
-    folded = np.abs(positions) % period if period else np.zeros_like(positions)
-    return np.where(folded < size, folded, period - folded)
+    folded = xp.abs(positions) % period if period else xp.zeros_like(positions)
+    return xp.where(folded < size, folded, period - folded)
 
 
 def _check_pad(input, pad, mode):
@@ -105,14 +106,16 @@ def _pad_dim(x, dim, left, right, mode, value):
                 f"pad: padding ({left}, {right}) at dimension {dim} of input {list(x.shape)} "
                 "wraps around more than once in 'circular' mode"
             )
+    xp = array_module(x._data)  # the edges are made where x is
     pieces = []
-    for amount, positions in ((left, np.arange(-left, 0)), (right, np.arange(size, size + right))):
+    for amount, start in ((left, -left), (right, size)):
         if amount <= 0:
             pieces.append(None)
         elif mode == "constant":
             shape = x.shape[:dim] + (amount,) + x.shape[dim + 1 :]
-            pieces.append(Tensor._make(np.full(shape, value, x.dtype)))
+            pieces.append(Tensor._make(xp.full(shape, value, x.dtype)))
         else:
-            pieces.append(x[before + (_edge_positions(mode, positions, size),)])
+            positions = xp.arange(start, start + amount)
+            pieces.append(x[before + (_edge_positions(mode, positions, size, xp),)])
     parts = [p for p in (pieces[0], middle, pieces[1]) if p is not None]
     return parts[0] if len(parts) == 1 else cat(parts, dim)

@@ -7,6 +7,7 @@ partial window), ``count_include_pad=False`` (a divisor per window) and ``return
 
 import numpy as np
 
+from minigrad.backend import array_module, on_device_of
 from minigrad.nn.functional.adaptive import gather_last
 from minigrad.nn.functional.conv import _single, _tensor, avg_pool2d, max_pool2d
 from minigrad.nn.functional.padding import pad
@@ -41,7 +42,8 @@ def avg_pool1d(input, kernel_size, stride=None, padding=0, ceil_mode=False, coun
     ends = np.minimum(starts + kernel, length + padding)
     if not count_include_pad:
         starts, ends = np.maximum(starts, 0), np.minimum(ends, length)
-    return sums.squeeze(-2) / Tensor._make((ends - starts).astype(input.dtype))
+    counts = on_device_of((ends - starts).astype(input.dtype), like=input._data)
+    return sums.squeeze(-2) / Tensor._make(counts)
 
 
 def max_pool1d(
@@ -65,7 +67,7 @@ def max_pool1d(
         return max_pool2d(
             input.unsqueeze(-2), (1, kernel), (1, stride), (0, padding), (1, dilation)
         ).squeeze(-2)
-    indices = _argmax(np.asarray(input._data), kernel, stride, padding, dilation, out)
+    indices = _argmax(input._data, kernel, stride, padding, dilation, out)
     values = gather_last(input, indices)
     return (values, Tensor._make(indices)) if return_indices else values
 
@@ -73,19 +75,20 @@ def max_pool1d(
 def _argmax(array, kernel, stride, padding, dilation, out):
     """int64 (..., out): where each window's maximum is, by PyTorch's rule (value > max or
     isnan(value)), starting from the window's first cell inside the input."""
+    xp = array_module(array)  # computed where the input is
     length = array.shape[-1]
-    starts = np.arange(out) * stride - padding
-    skipped = np.where(starts < 0, -(starts // dilation), 0)  # offsets left of the input
-    first = np.minimum(starts + skipped * dilation, length - 1)
-    best = np.full((*array.shape[:-1], out), -np.inf, array.dtype)
-    index = np.broadcast_to(first, best.shape).copy()
+    starts = xp.arange(out) * stride - padding
+    skipped = xp.where(starts < 0, -(starts // dilation), 0)  # offsets left of the input
+    first = xp.minimum(starts + skipped * dilation, length - 1)
+    best = xp.full((*array.shape[:-1], out), -np.inf, array.dtype)
+    index = xp.broadcast_to(first, best.shape).copy()
     for offset in range(kernel):  # one vectorised step per kernel offset
         where = starts + offset * dilation
         inside = (where >= 0) & (where < length)
-        part = array[..., np.clip(where, 0, length - 1)]
-        take = ((part > best) | np.isnan(part)) & inside
-        best = np.where(take, part, best)
-        index = np.where(take, where, index)
+        part = array[..., xp.clip(where, 0, length - 1)]
+        take = ((part > best) | xp.isnan(part)) & inside
+        best = xp.where(take, part, best)
+        index = xp.where(take, where, index)
     return index.astype(np.int64)
 
 

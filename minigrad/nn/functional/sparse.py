@@ -2,6 +2,7 @@
 
 import numpy as np
 
+from minigrad.backend import array_module, on_device_of
 from minigrad.tensor import Tensor, as_tensor, where
 
 
@@ -22,7 +23,10 @@ def _normalize_padding_idx(padding_idx, num_embeddings):
 
 
 def _indices(input, weight, name="embedding"):
-    indices = input._data if isinstance(input, Tensor) else np.asarray(input)
+    if isinstance(input, Tensor):
+        indices = input._data
+    else:  # a list or host array: looked up where the weight is
+        indices = on_device_of(np.asarray(input), like=weight._data)
     if indices.dtype not in (np.int64, np.int32):
         raise RuntimeError(
             f"{name}: expected the indices 'input' to be int64 or int32 (Long, Int), got "
@@ -41,10 +45,11 @@ def _indices(input, weight, name="embedding"):
 
 def _renorm_(weight, indices, max_norm, norm_type):
     """Scale in place the rows of ``weight`` used by ``indices`` whose norm exceeds max_norm."""
-    rows = np.unique(indices)
+    data = weight._data
+    xp = array_module(data)
+    rows = xp.unique(indices)
     with np.errstate(divide="ignore"):  # a negative norm_type meets 0 ** -p = inf
-        data = weight._data
-        norms = np.linalg.norm(data[rows], ord=norm_type, axis=1)
+        norms = xp.linalg.norm(data[rows], ord=norm_type, axis=1)
         over = norms > max_norm
         scale = (max_norm / (norms[over] + 1e-7)).astype(data.dtype)
         data[rows[over]] *= scale[:, None]
@@ -78,8 +83,8 @@ def embedding(
     if not out.requires_grad:
         return out
     if scale_grad_by_freq:
-        counts = np.bincount(indices.ravel(), minlength=weight.shape[0])[indices]
-        scale = (1.0 / counts).astype(out.dtype)[..., None]
+        counts = array_module(indices).bincount(indices.ravel(), minlength=weight.shape[0])
+        scale = Tensor._make((1.0 / counts[indices]).astype(out.dtype)[..., None])
         # The same values (out - out.detach() is exactly 0); the gradient scaled by 1/count.
         out = out.detach() + (out - out.detach()) * scale
     if padding_idx is not None:
@@ -111,4 +116,5 @@ def one_hot(tensor, num_classes=-1):
             f"Class values must be smaller than num_classes (got {indices.max()} for "
             f"num_classes={num_classes})."
         )
-    return Tensor._make((indices[..., None] == np.arange(num_classes)).astype(np.int64))
+    classes = array_module(indices).arange(num_classes)
+    return Tensor._make((indices[..., None] == classes).astype(np.int64))

@@ -7,7 +7,8 @@ plane, so the gradient of the input is the output's gradient gathered at the ind
 
 import numpy as np
 
-from minigrad import dtypes, factories
+from minigrad import dtypes
+from minigrad.backend import array_module
 from minigrad.nn.functional.conv import _pair, _single, _tensor
 from minigrad.tensor import ShapeError, Tensor
 
@@ -51,14 +52,15 @@ def _unpool(op, input, indices, size):
         )
     plane = int(np.prod(size))
     lead = tuple(input.shape[: input.ndim - len(size)])
-    flat = np.asarray(indices.numpy()).reshape(lead + (-1,))
-    if flat.size and (flat.min() < 0 or flat.max() >= plane):
-        bad = flat.max() if flat.max() >= plane else flat.min()
+    flat = indices._data.reshape(lead + (-1,))
+    low, high = (int(flat.min()), int(flat.max())) if flat.size else (0, 0)
+    if low < 0 or high >= plane:
+        bad = high if high >= plane else low
         raise ShapeError(
             f"{op}: Found an invalid max index: {bad} (output volumes are of size "
             f"{'x'.join(str(s) for s in size)})"
         )
-    zeros = factories.zeros(*lead, plane, dtype=input.dtype)
+    zeros = Tensor._make(array_module(input._data).zeros((*lead, plane), input.dtype))
     out = zeros.scatter(len(lead), Tensor._make(flat), input.reshape(lead + (-1,)))
     return out.reshape(lead + tuple(size))
 

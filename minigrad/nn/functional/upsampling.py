@@ -5,7 +5,8 @@ output cell ``i`` is a weighted sum of a few input cells. Per dim we compute, on
 an int array of ``taps`` source indices (out, taps) and their weights (out, taps) with
 PyTorch's source-coordinate formulas; the resize is then ``sum_k x[..., idx[:, k], ...] *
 w[:, k]``, indexing and arithmetic on Tensors, so gradients (and their gradients) come from
-those ops. nearest has one tap of weight 1, linear two, bicubic four (clamped at the border),
+those ops. The taps are computed on the host (they depend on sizes only) and moved to the
+input's device. nearest has one tap of weight 1, linear two, bicubic four (clamped at the border),
 area (adaptive average pooling) as many as its widest window (padded with weight 0).
 """
 
@@ -14,6 +15,7 @@ import warnings
 
 import numpy as np
 
+from minigrad.backend import on_device_of
 from minigrad.nn.functional.conv import _tensor
 from minigrad.tensor import Tensor
 
@@ -73,14 +75,16 @@ def _taps(mode, in_size, out_size, align_corners, scale):
 
 
 def _resize_dim(x, dim, index, weights):
-    """Along ``dim``: output i = sum_k x[index[i, k]] * weights[i, k]."""
+    """Along ``dim``: output i = sum_k x[index[i, k]] * weights[i, k] (host index and weights,
+    moved to x's device)."""
     before = (slice(None),) * dim
     trailing = (1,) * (x.ndim - dim - 1)
     out = None
     for k in range(index.shape[1]):
-        tap = x[before + (index[:, k],)]
+        tap = x[before + (on_device_of(index[:, k], like=x._data),)]
         if not np.all(weights[:, k] == 1):
-            tap = tap * Tensor._make(weights[:, k].astype(x.dtype).reshape((-1,) + trailing))
+            tap_weights = weights[:, k].astype(x.dtype).reshape((-1,) + trailing)
+            tap = tap * Tensor._make(on_device_of(tap_weights, like=x._data))
         out = tap if out is None else out + tap
     return out
 

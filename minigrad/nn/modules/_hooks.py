@@ -11,6 +11,7 @@ import warnings
 import numpy as np
 
 from minigrad.autograd import Function, grad_mode
+from minigrad.backend import array_module, as_array
 from minigrad.tensor import Tensor
 
 _next_id = itertools.count()
@@ -54,7 +55,7 @@ class BackwardHookFunction(Function):
 def _as_tensor_or_none(grad):
     if grad is None or isinstance(grad, Tensor):
         return grad
-    return Tensor._make(np.asarray(grad))
+    return Tensor._make(as_array(grad))
 
 
 def _for_engine(grads, like):
@@ -108,7 +109,7 @@ class BackwardHook:
         # As PyTorch: a floating Tensor argument that needs no gradient gets zeros, anything
         # else None.
         return [
-            Tensor._make(np.zeros(v.shape, v.dtype))
+            Tensor._make(array_module(v._data).zeros(v.shape, v.dtype))
             if isinstance(v, Tensor) and np.issubdtype(v.dtype, np.floating)
             else None
             for v in values

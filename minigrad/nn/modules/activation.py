@@ -8,6 +8,7 @@ from minigrad import factories
 from minigrad.device import as_device
 from minigrad.nn import functional as F
 from minigrad.nn.functional.sparse import EmbeddingArgumentError
+from minigrad.nn.modules._device import place
 from minigrad.nn.modules.module import Module
 from minigrad.nn.parameter import Parameter
 
@@ -271,6 +272,7 @@ class PReLU(Module):
         self.num_parameters = num_parameters
         self.init = init
         self.weight = Parameter(factories.full((num_parameters,), float(init), dtype=dtype))
+        place(self, device)
 
     def reset_parameters(self):
         self.weight._data[...] = self.init

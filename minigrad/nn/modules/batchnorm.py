@@ -8,6 +8,7 @@ from minigrad import factories
 from minigrad.device import as_device
 from minigrad.nn import functional as F
 from minigrad.nn import init
+from minigrad.nn.modules._device import place
 from minigrad.nn.modules.module import Module
 from minigrad.nn.parameter import Parameter
 from minigrad.tensor import ShapeError, Tensor
@@ -54,6 +55,7 @@ class _BatchNorm(Module):
         else:
             for name in ("running_mean", "running_var", "num_batches_tracked"):
                 self.register_buffer(name, None)
+        place(self, device)
 
     def reset_running_stats(self):
         if self.track_running_stats:

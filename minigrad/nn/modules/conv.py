@@ -6,6 +6,7 @@ from minigrad import factories
 from minigrad.device import as_device
 from minigrad.nn import functional as F
 from minigrad.nn import init
+from minigrad.nn.modules._device import place
 from minigrad.nn.modules.module import Module
 from minigrad.nn.parameter import Parameter
 from minigrad.tensor import ShapeError
@@ -27,7 +28,7 @@ class Conv2d(Module):
     (out_channels, in_channels // groups, kh, kw), ``bias`` (out_channels,); both start as
     PyTorch's: U(-1/sqrt(fan_in), 1/sqrt(fan_in)), fan_in = in_channels // groups * kh * kw.
     ``padding`` is an int, a pair, or what ``F.conv2d`` accepts; ``padding_mode`` must be
-    'zeros'; ``device`` is accepted for code written for PyTorch (always the CPU).
+    'zeros'; ``device`` is where the parameters live (built on the CPU, then moved).
 
     Example::
 
@@ -63,6 +64,7 @@ class Conv2d(Module):
         else:
             self.register_parameter("bias", None)
         self.reset_parameters()
+        place(self, device)
 
     def reset_parameters(self):
         init.kaiming_uniform_(self.weight, a=math.sqrt(5))
@@ -155,6 +157,7 @@ class Conv1d(Module):
         else:
             self.register_parameter("bias", None)
         self.reset_parameters()
+        place(self, device)
 
     reset_parameters = Conv2d.reset_parameters
 
@@ -217,6 +220,7 @@ class _ConvTransposeNd(Module):
         else:
             self.register_parameter("bias", None)
         self.reset_parameters()
+        place(self, device)
 
     reset_parameters = Conv2d.reset_parameters
 

@@ -8,6 +8,7 @@ import numbers
 
 import numpy as np
 
+from minigrad.nn.modules._device import place
 from minigrad.nn.modules.batchnorm import BatchNorm1d, BatchNorm2d
 from minigrad.nn.modules.conv import Conv2d
 from minigrad.nn.modules.linear import Linear
@@ -68,6 +69,7 @@ class LazyLinear(LazyModuleMixin, Linear):
         self.weight = UninitializedParameter(dtype=dtype)
         if bias:
             self.bias = UninitializedParameter(dtype=dtype)
+        place(self, device)  # the uninitialized parameters keep it for materialize
 
     def reset_parameters(self):
         if not self.has_uninitialized_params() and self.in_features != 0:
@@ -117,6 +119,7 @@ class LazyConv2d(LazyModuleMixin, Conv2d):
         self.weight = UninitializedParameter(dtype=dtype)
         if bias:
             self.bias = UninitializedParameter(dtype=dtype)
+        place(self, device)  # the uninitialized parameters keep it for materialize
 
     def reset_parameters(self):
         if not self.has_uninitialized_params() and self.in_channels != 0:
@@ -162,6 +165,7 @@ class _LazyBatchNorm(LazyModuleMixin):
             self.register_buffer("running_mean", UninitializedBuffer(dtype=dtype))
             self.register_buffer("running_var", UninitializedBuffer(dtype=dtype))
             self.register_buffer("num_batches_tracked", Tensor._make(np.array(0, np.int64)))
+        place(self, device)  # the uninitialized members keep it for materialize
 
     def reset_parameters(self):
         if not self.has_uninitialized_params() and self.num_features != 0:

@@ -6,6 +6,7 @@ from minigrad import factories
 from minigrad.device import as_device
 from minigrad.nn import functional as F
 from minigrad.nn import init
+from minigrad.nn.modules._device import place
 from minigrad.nn.modules.module import Module
 from minigrad.nn.parameter import Parameter
 from minigrad.tensor import ShapeError
@@ -27,7 +28,7 @@ class Linear(Module):
     Shapes: input (*, in_features) -> output (*, out_features); ``weight`` is
     (out_features, in_features), ``bias`` (out_features,). Both start as PyTorch's:
     U(-1/sqrt(in_features), 1/sqrt(in_features)). ``dtype`` is the parameters' (default
-    float32); ``device`` is accepted for code written for PyTorch (always the CPU).
+    float32); ``device`` where they live (built on the CPU, then moved).
 
     Example::
 
@@ -46,6 +47,7 @@ class Linear(Module):
         else:
             self.register_parameter("bias", None)
         self.reset_parameters()
+        place(self, device)
 
     def reset_parameters(self):
         # kaiming_uniform_ with a = sqrt(5) is U(-1/sqrt(fan_in), 1/sqrt(fan_in)), as PyTorch.

@@ -4,6 +4,7 @@
 from minigrad import factories
 from minigrad.device import as_device
 from minigrad.nn import functional as F
+from minigrad.nn.modules._device import place
 from minigrad.nn.modules.module import Module
 from minigrad.nn.parameter import Parameter
 
@@ -36,6 +37,7 @@ class LayerNorm(Module):
         else:
             self.register_parameter("weight", None)
             self.register_parameter("bias", None)
+        place(self, device)
 
     def reset_parameters(self):
         if self.weight is not None:
@@ -80,6 +82,7 @@ class GroupNorm(Module):
         else:
             self.register_parameter("weight", None)
             self.register_parameter("bias", None)
+        place(self, device)
 
     def reset_parameters(self):
         if self.weight is not None:

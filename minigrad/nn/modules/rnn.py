@@ -17,17 +17,17 @@ import math
 import numbers
 import warnings
 
-import numpy as np
-
 from minigrad import factories
 from minigrad.autograd.function import Function
+from minigrad.backend import array_module
 from minigrad.device import as_device
 from minigrad.nn import functional as F
 from minigrad.nn import init
+from minigrad.nn.modules._device import place
 from minigrad.nn.modules.module import Module
 from minigrad.nn.parameter import Parameter
 from minigrad.ops import xp
-from minigrad.tensor import ShapeError, as_tensor, cat, stack
+from minigrad.tensor import ShapeError, Tensor, as_tensor, cat, stack
 
 # ---- one time step on explicit weights -----------------------------------------------------------
 # ``gates_x`` is the input's projection x @ weight_ih.T + bias_ih, computed by the caller (for a
@@ -99,7 +99,7 @@ class _TimeSteps(Function):
     def backward(ctx, *grads):
         if any(xp.is_tensor(g) for g in grads):  # create_graph: the stack as graph ops
             return stack([as_tensor(g) for g in grads])
-        return np.stack(grads)
+        return array_module(grads[0]).stack(grads)
 
 
 def _time_steps(x):
@@ -124,6 +124,11 @@ def _check_state_dtypes(name, input, states):
             raise RuntimeError(
                 f"{name}: {which} dtype ({state.dtype}) does not match input dtype ({input.dtype})"
             )
+
+
+def _zeros_like_input(shape, input):
+    """The default initial state: zeros of ``shape`` with the input's dtype and device."""
+    return Tensor._make(array_module(input._data).zeros(shape, input.dtype))
 
 
 def _reset_uniform(module):
@@ -221,6 +226,7 @@ class RNNBase(Module):
                 self._flat_weights_names.extend(names)
                 self._all_weights.append(names)
         self.reset_parameters()
+        place(self, device)
 
     def reset_parameters(self):
         _reset_uniform(self)
@@ -305,7 +311,7 @@ class RNNBase(Module):
         expected = (self.num_layers * (2 if self.bidirectional else 1), input.shape[1])
         expected += (self.hidden_size,)
         if states is None:
-            zeros = factories.zeros(expected, dtype=input.dtype, device=input.device)
+            zeros = _zeros_like_input(expected, input)
             states = [zeros, zeros] if is_lstm else [zeros]
         _check_state_dtypes(self._name(), input, states)
         for position, state in enumerate(states):
@@ -467,6 +473,7 @@ class RNNCellBase(Module):
             self.register_parameter("bias_ih", None)
             self.register_parameter("bias_hh", None)
         self.reset_parameters()
+        place(self, device)
 
     def reset_parameters(self):
         _reset_uniform(self)
@@ -514,7 +521,7 @@ class RNNCellBase(Module):
                 f"({self.weight_ih.dtype})"
             )
         if states is None:
-            zeros = factories.zeros(expected, dtype=input.dtype, device=input.device)
+            zeros = _zeros_like_input(expected, input)
             states = [zeros] * self._num_states
         _check_state_dtypes(name, input, states)
         for position, state in enumerate(states):

@@ -5,6 +5,7 @@ from minigrad.device import as_device
 from minigrad.nn import functional as F
 from minigrad.nn import init
 from minigrad.nn.functional.sparse import EmbeddingArgumentError, _normalize_padding_idx
+from minigrad.nn.modules._device import place
 from minigrad.nn.modules.module import Module
 from minigrad.nn.parameter import Parameter
 from minigrad.tensor import Tensor
@@ -54,6 +55,7 @@ class Embedding(Module):
                     f"{tuple(_weight.shape)} vs ({num_embeddings}, {embedding_dim})"
                 )
             self.weight = Parameter(_weight, requires_grad=not _freeze)
+        place(self, device)
 
     def reset_parameters(self):
         init.normal_(self.weight)

@@ -8,6 +8,7 @@ from minigrad.device import as_device
 from minigrad.nn import functional as F
 from minigrad.nn import init
 from minigrad.nn.functional.attention import multi_head_attention_forward
+from minigrad.nn.modules._device import place
 from minigrad.nn.modules.container import ModuleList
 from minigrad.nn.modules.dropout import Dropout
 from minigrad.nn.modules.linear import Linear
@@ -75,6 +76,7 @@ class MultiheadAttention(Module):
         else:
             self.bias_k = self.bias_v = None
         self._reset_parameters()
+        place(self, device)
 
     def _reset_parameters(self):
         if self._qkv_same_embed_dim:
@@ -175,6 +177,7 @@ class TransformerEncoderLayer(Module):
                 raise RuntimeError(f"activation should be relu/gelu, not {activation}")
             activation = _ACTIVATIONS[activation]
         self.activation = activation
+        place(self, device)
 
     def forward(self, src, src_mask=None, src_key_padding_mask=None, is_causal=False):
         x = src

@@ -11,6 +11,7 @@ Example::
 import numpy as np
 
 from minigrad import dtypes
+from minigrad.backend import array_module, is_host
 from minigrad.tensor import Tensor
 
 
@@ -49,8 +50,10 @@ def get_total_norm(tensors, norm_type=2.0, error_if_nonfinite=False, foreach=Non
     if not tensors:
         return Tensor._make(np.array(0.0, dtypes.get_default_dtype()))
     dtype = tensors[0].dtype
-    norms = np.array([_vector_norm(t._data, norm_type) for t in tensors], dtype)
-    total = np.asarray(_vector_norm(norms, norm_type), dtype)
+    xp = array_module(tensors[0]._data)  # on a device: the norms stay there (no host copy)
+    per_tensor = [_vector_norm(t._data, norm_type) for t in tensors]
+    norms = np.array(per_tensor, dtype) if xp is np else xp.stack(per_tensor).astype(dtype)
+    total = xp.asarray(_vector_norm(norms, norm_type), dtype)
     if error_if_nonfinite and not np.isfinite(total):
         raise RuntimeError(
             f"The total norm of order {norm_type} for gradients from `parameters` is "
@@ -65,6 +68,8 @@ def clip_grads_with_norm_(parameters, max_norm, total_norm, foreach=None):
     max_norm = float(max_norm)
     grads = _grads(parameters)
     total = total_norm._data if isinstance(total_norm, Tensor) else np.asarray(total_norm)
+    if is_host(total) and total.ndim == 0:
+        total = total[()]  # a numpy scalar, which scales gradients on any device
     # A non-finite total norm makes NaN gradients (inf * 0), as PyTorch: no warning.
     with np.errstate(invalid="ignore"):
         coef = np.minimum(max_norm / (total + 1e-6), 1.0)
@@ -98,4 +103,4 @@ def clip_grad_value_(parameters, clip_value, foreach=None):
     """Clamp the gradients of ``parameters`` in place to [-clip_value, clip_value]."""
     clip_value = float(clip_value)
     for grad in _grads(parameters):
-        np.clip(grad._data, -clip_value, clip_value, out=grad._data)
+        array_module(grad._data).clip(grad._data, -clip_value, clip_value, out=grad._data)
