@@ -129,13 +129,13 @@ SHAPE_OPS = [
     ),
     OpCase(
         "linalg_inv",
-        lambda lib, a: lib.linalg.inv(a + 4 * lib.eye(3, dtype=a.dtype)),
+        lambda lib, a: lib.linalg.inv(a + 4 * lib.eye(3, dtype=a.dtype, device=a.device)),
         [[(3, 3)], [(2, 3, 3)]],
     ),
     OpCase("linalg_det", lambda lib, a: lib.linalg.det(a), [[(3, 3)], [(2, 3, 3)]]),
     OpCase(
         "linalg_solve",
-        lambda lib, a, b: lib.linalg.solve(a + 4 * lib.eye(3, dtype=a.dtype), b),
+        lambda lib, a, b: lib.linalg.solve(a + 4 * lib.eye(3, dtype=a.dtype, device=a.device), b),
         [[(3, 3), (3,)], [(2, 3, 3), (2, 3, 2)]],
     ),
     OpCase(
