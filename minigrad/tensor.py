@@ -263,7 +263,8 @@ class Tensor(MathMethods, ReductionMethods, ShapeMethods):
 
     def new_tensor(self, data, dtype=None, device=None, requires_grad=False):
         """A new tensor from ``data`` with self's dtype (and device) unless given."""
-        return tensor(data, dtype=self.dtype if dtype is None else dtype, device=device,
+        return tensor(data, dtype=self.dtype if dtype is None else dtype,
+                      device=self.device if device is None else device,
                       requires_grad=requires_grad)  # fmt: skip
 
     def new_zeros(self, *size, dtype=None, device=None, requires_grad=False):
