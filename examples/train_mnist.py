@@ -4,6 +4,7 @@
     python examples/train_mnist.py --model lenet5 --plot runs/lenet5.png   # 5 epochs, 99%
     python examples/train_mnist.py --model two-class            # digits 0 and 1, sigmoid output
     python examples/train_mnist.py --resume runs/seed.ckpt      # continue an interrupted run
+    python examples/train_mnist.py --device cuda                # on the GPU (needs CuPy)
 
 Data: the full MNIST in $MINIGRAD_DATA/mnist/ (or --data-root), downloaded when missing;
 offline, the 5,000/1,000-image sample shipped with minigrad. A checkpoint is written after
@@ -105,6 +106,7 @@ def parse_args(argv=None):
     )
     add("--subset", type=positive_int, help="use only the first N training images (default: all)")
     add("--seed", type=int, help="random seed for initialisation and shuffling (default: 0)")
+    add("--device", default="cpu", help="cpu (default) or cuda (CuPy and an NVIDIA GPU)")
     add("--data-root", help="MNIST data root (default: $MINIGRAD_DATA, else ~/.cache/minigrad)")
     add("--no-download", action="store_true", help="never download MNIST")
     add("--checkpoint", help="checkpoint written after every epoch (default: runs/MODEL.ckpt)")
@@ -204,9 +206,9 @@ def loss_function(logits, labels, reduction="mean"):
 
 
 def predictions(logits):
-    """Predicted labels: the argmax, or for a single output whether the logit is positive."""
-    scores = logits.numpy()
-    return (scores[:, 0] > 0).astype(np.int64) if scores.shape[1] == 1 else scores.argmax(1)
+    """Predicted labels: the argmax, or for a single output whether the logit is positive
+    (Tensors on the logits' device: only the count of correct ones comes to the host)."""
+    return (logits[:, 0] > 0).long() if logits.shape[1] == 1 else logits.argmax(1)
 
 
 def learning_rate(args, step, total_steps):
@@ -221,13 +223,14 @@ def learning_rate(args, step, total_steps):
     return args.lr * (1 + math.cos(math.pi * step / total_steps)) / 2
 
 
-def train_epoch(model, loader, optimizer, lr_at, first_step, progress):
+def train_epoch(model, loader, optimizer, lr_at, first_step, progress, device="cpu"):
     """One pass over the loader, batch ``first_step`` of the run first, the lr of each batch
     from ``lr_at(step)``: (mean loss, accuracy, seconds)."""
     model.train()
     total_loss, correct, seen = 0.0, 0, 0
     start = time.perf_counter()
     for step, (images, labels) in enumerate(progress(loader), first_step):
+        images, labels = images.to(device), labels.to(device)
         for group in optimizer.param_groups:
             group["lr"] = lr_at(step)
         logits = model(images)
@@ -236,23 +239,23 @@ def train_epoch(model, loader, optimizer, lr_at, first_step, progress):
         loss.backward()
         optimizer.step()
         total_loss += loss.item() * len(labels)
-        correct += int((predictions(logits) == labels.numpy()).sum())
+        correct += int((predictions(logits) == labels).sum())
         seen += len(labels)
         progress.set_postfix(loss=total_loss / seen, acc=correct / seen)
     return total_loss / seen, correct / seen, time.perf_counter() - start
 
 
 @mg.no_grad()
-def evaluate(model, images, labels, batch_size=1000):
+def evaluate(model, images, labels, batch_size=1000, device="cpu"):
     """(mean loss, accuracy) over arrays of images and labels, in eval mode and large batches."""
     model.eval()
     total_loss, correct = 0.0, 0
     for start in range(0, len(labels), batch_size):
-        x = mg.from_numpy(images[start : start + batch_size])
-        y = mg.from_numpy(labels[start : start + batch_size])
+        x = mg.from_numpy(images[start : start + batch_size]).to(device)
+        y = mg.from_numpy(labels[start : start + batch_size]).to(device)
         logits = model(x)
         total_loss += loss_function(logits, y, reduction="sum").item()
-        correct += int((predictions(logits) == y.numpy()).sum())
+        correct += int((predictions(logits) == y).sum())
     model.train()
     return total_loss / len(labels), correct / len(labels)
 
@@ -333,10 +336,15 @@ def main(argv=None):
     elif not have_matplotlib():
         print(f'--plot {args.plot}: needs matplotlib: pip install -e ".[plot]"; not plotting')
         args.plot = None
+    try:
+        device = mg.device(args.device)
+        mg.zeros(1, device=device)  # a device that is not present raises here, before training
+    except RuntimeError as error:
+        raise SystemExit(f"--device {args.device}: {error}") from None
     mg.manual_seed(args.seed)
     train_x, train_y = load_split(args, train=True)
     test_x, test_y = load_split(args, train=False)
-    model = models.create(args.model)
+    model = models.create(args.model).to(device)
     options = {"lr": args.lr}
     if args.optimizer == "sgd":
         options["momentum"] = args.momentum
@@ -384,9 +392,9 @@ def main(argv=None):
             start, first_step = time.perf_counter(), (epoch - 1) * len(loader)
             progress = Progress(args.quiet, f"epoch {epoch}/{args.epochs}")
             train_loss, train_acc, train_seconds = train_epoch(
-                model, loader, optimizer, lr_at, first_step, progress
+                model, loader, optimizer, lr_at, first_step, progress, device
             )
-            test_loss, test_acc = evaluate(model, test_x, test_y)
+            test_loss, test_acc = evaluate(model, test_x, test_y, device=device)
             record = {
                 "epoch": epoch, "train_loss": train_loss, "train_acc": train_acc,
                 "test_loss": test_loss, "test_acc": test_acc,

@@ -68,6 +68,12 @@ from minigrad.tensor import (
     tensor,
     where,
 )
+from minigrad.threads import (
+    get_num_interop_threads,
+    get_num_threads,
+    set_num_interop_threads,
+    set_num_threads,
+)
 
 # Every differentiable method is also a function: mg.exp(x), mg.sum(x, dim=1), ...
 _FUNCTIONS = (

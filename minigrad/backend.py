@@ -135,6 +135,10 @@ def add_at(target, index, values):
     """``target[index] += values`` with repeated indices accumulating (``np.add.at``)."""
     if type(target) is np.ndarray:
         np.add.at(target, index, values)
+    elif backend_of(target).device_type == "cuda":
+        import cupyx
+
+        cupyx.scatter_add(target, index, values)
     else:
         backend_of(target).xp.add.at(target, index, values)
 
@@ -176,7 +180,9 @@ def _cupy_backend():
         return None
 
     def from_host(array, dev):
-        with cupy.cuda.Device(dev.index or 0):
+        if dev is None or dev.index is None:  # the current device
+            return cupy.asarray(array)
+        with cupy.cuda.Device(dev.index):
             return cupy.asarray(array)
 
     backend = Backend(

@@ -222,3 +222,30 @@ def test_an_explicit_data_root_without_the_data_is_an_error_naming_it(run, tmp_p
     with pytest.raises(SystemExit, match=r"--data-root .*wrong-root.*not found in .*mnist"):
         run("--data-root", wrong, "--epochs", 1)
     assert "sample" not in capsys.readouterr().err
+
+
+def test_training_on_another_device_gives_the_cpu_run(run, tmp_path):
+    """--device runs the same training on the device (here the test-only 'strict' one, which
+    fails on any numpy array made on the way); the checkpoint holds host arrays."""
+    import strict_backend
+
+    common = ["--subset", 200, "--batch-size", 50, "--epochs", 1, "--model", "seed"]
+    on_cpu = run(*common, "--checkpoint", tmp_path / "cpu.ckpt")
+    strict_backend.register()
+    try:
+        on_device = run(*common, "--checkpoint", tmp_path / "strict.ckpt", "--device", "strict")
+    finally:
+        strict_backend.unregister()
+    assert on_device["test_acc"] == pytest.approx(on_cpu["test_acc"], abs=0.002)
+    assert on_device["train_loss"] == pytest.approx(on_cpu["train_loss"], rel=1e-4)
+    saved = weights(tmp_path / "strict.ckpt")
+    assert all(t.device == "cpu" for t in saved.values())
+    for key, expected in weights(tmp_path / "cpu.ckpt").items():
+        np.testing.assert_allclose(saved[key].numpy(), expected.numpy(), rtol=1e-3, atol=1e-5)
+
+
+def test_a_device_that_is_not_there_is_an_error_naming_it(run):
+    if mg.cuda.is_available():
+        pytest.skip("a GPU is present")
+    with pytest.raises(SystemExit, match="--device cuda: .*no GPU"):
+        run("--device", "cuda")

@@ -234,6 +234,8 @@ def _fit(grad, node, position):
     """Check a gradient from ``node``'s backward against its input; sum away broadcasting."""
     shape, dtype = node.input_meta[position]
     grad = backend.as_array(grad)
+    if node.xp is not np or type(grad) is not np.ndarray:
+        _check_device(grad, node, position)
     fitted = sum_to(grad, shape)
     if fitted is None:
         raise RuntimeError(
@@ -241,6 +243,17 @@ def _fit(grad, node, position):
             f"input {position}, whose shape is {shape} (it must equal or broadcast to it)"
         )
     return fitted.astype(dtype, copy=False)
+
+
+def _check_device(grad, node, position):
+    """A backward's gradient must be on its node's device (ToDevice's goes back across)."""
+    if node.function.moves_devices or backend.array_module(grad) is node.xp:
+        return
+    raise RuntimeError(
+        f"{node.function.__name__}.backward returned a {type(grad).__name__} for input "
+        f"{position}, not an array of its device: an op must make its arrays with the "
+        "array module of its inputs (minigrad.backend.array_module)"
+    )
 
 
 def _fit_tensor(grad, node, position):

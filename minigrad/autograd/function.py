@@ -160,7 +160,7 @@ def _alias(data, node, index):
     """A Tensor with ``data`` standing for output ``index`` of ``node`` in the graph."""
     from minigrad.tensor import Tensor
 
-    tensor = Tensor._make(np.asarray(data))
+    tensor = Tensor._make(backend.as_array(data))
     tensor._requires_grad = True
     tensor.grad_fn, tensor._output_index = node, index
     return tensor
@@ -301,6 +301,8 @@ class Function:
         for array in arrays:
             if type(array) is not np.ndarray and type(array) in backend._by_type:
                 device = _place_inputs(args, arrays)
+                if kwargs:
+                    kwargs = {k: _to_backend(v, device) for k, v in kwargs.items()}
                 break
         with np.errstate(**IEEE):
             result = cls.forward(ctx, *arrays, **kwargs)
@@ -350,10 +352,10 @@ def _place_inputs(args, arrays):
     from minigrad.tensor import Tensor
 
     found = None
-    for a in args:
-        if not isinstance(a, Tensor) or backend.backend_of(a._data) is backend.NUMPY:
+    for array in arrays:
+        if type(array) is np.ndarray or type(array) not in backend._by_type:
             continue
-        dev = backend.device_of(a._data)
+        dev = backend.device_of(array)
         if found is None:
             found = dev
         elif dev != found:
@@ -363,7 +365,21 @@ def _place_inputs(args, arrays):
             if a._data.ndim:
                 raise RuntimeError(backend.SAME_DEVICE.format(first=found, second="cpu"))
             arrays[position] = backend.to_device(a._data, found)
-    return backend.backend_for(found)
+    device = backend.backend_for(found)
+    for position, a in enumerate(args):
+        if not isinstance(a, Tensor):  # index arrays, conditions: where the tensors are
+            arrays[position] = _to_backend(a, device)
+    return device
+
+
+def _to_backend(value, device):
+    """Host index arrays (in tuples too) given to an op on ``device``, moved there: PyTorch
+    also indexes a GPU tensor with CPU indices."""
+    if type(value) is np.ndarray:
+        return device.from_host(value, None)
+    if type(value) is tuple and any(type(v) is np.ndarray for v in value):
+        return tuple(_to_backend(v, device) for v in value)
+    return value
 
 
 def _on_device(function, result, device):

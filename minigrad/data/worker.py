@@ -13,6 +13,7 @@ import traceback
 import numpy as np
 
 from minigrad.data import shared_memory
+from minigrad.threads import set_num_threads
 
 _worker_info = None  # set inside a worker process only
 
@@ -76,6 +77,7 @@ def _serve(fetcher, index_queue, result_queue, worker_id, num_workers, seed, ini
     global _worker_info
     packer = shared_memory.Packer(prefix, worker_id) if prefix else None
     try:
+        set_num_threads(1)  # as PyTorch's workers: the main process keeps the cores' BLAS
         _seed_everything(seed)
         _worker_info = WorkerInfo(worker_id, num_workers, seed, fetcher.dataset)
         if init_fn is not None:

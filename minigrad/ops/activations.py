@@ -5,6 +5,7 @@ import math
 import numpy as np
 
 from minigrad.autograd.function import Function
+from minigrad.backend import as_array
 from minigrad.ops import xp
 
 # W. J. Cody's rational approximations of erf and erfc (Math. Comp. 23, 1969, as in his
@@ -64,7 +65,7 @@ def _erfc_scaled(y):
 
 def erf(x):
     """The error function of an array, vectorised (numpy has none), in x's float dtype."""
-    x = np.asarray(x)
+    x = as_array(x)
     out = np.empty_like(x)
     small = np.abs(x) <= 0.5
     out[small] = _erf_small(x[small])
@@ -78,7 +79,7 @@ def normal_cdf(x):
     """Phi(x) = (1 + erf(x / sqrt 2)) / 2, precise also far in the left tail (where it is
     erfc(-x / sqrt 2) / 2, and the exponential is taken of x itself, not of a rounded x / sqrt 2).
     """
-    x = np.asarray(x)
+    x = as_array(x)
     out = np.empty_like(x)
     small = np.abs(x) <= 0.5 * math.sqrt(2)
     out[small] = 0.5 + 0.5 * _erf_small(x[small] * (1 / math.sqrt(2)))

@@ -23,6 +23,7 @@ batch axis of ``np.matmul``: no Python loop over groups.
 import numpy as np
 
 from minigrad.autograd.function import Function
+from minigrad.backend import array_module
 
 
 def output_size(size, kernel_size, stride, padding, dilation):
@@ -54,19 +55,21 @@ def padded(x, padding, value=0.0, channels_last=False):
     n, c, h, w = x.shape
     shape = (n, c, h + top + bottom, w + left + right)
     if channels_last:
-        out = np.full((n, shape[2], shape[3], c), value, x.dtype).transpose(0, 3, 1, 2)
+        full = array_module(x).full
+        out = full((n, shape[2], shape[3], c), value, x.dtype).transpose(0, 3, 1, 2)
     else:
         out = np.full_like(x, value, shape=shape)
     out[:, :, top : top + h, left : left + w] = x
     return out
 
 
-def zeros(shape, dtype, channels_last):
-    """Zeros of shape (N, C, H, W), stored channels-last when asked."""
+def zeros(shape, dtype, channels_last, like):
+    """Zeros of shape (N, C, H, W) on ``like``'s device, stored channels-last when asked."""
     n, c, h, w = shape
+    make = array_module(like).zeros
     if channels_last:
-        return np.zeros((n, h, w, c), dtype).transpose(0, 3, 1, 2)
-    return np.zeros(shape, dtype)
+        return make((n, h, w, c), dtype).transpose(0, 3, 1, 2)
+    return make(shape, dtype)
 
 
 def is_channels_last(x):
@@ -146,7 +149,7 @@ def _im2col(x, kernel_size, out_size, stride, dilation, groups, ones):
     n, c = x.shape[:2]
     (kh, kw), (oh, ow) = kernel_size, out_size
     width = kh * kw * (c // groups)
-    cols = np.empty((n, oh, ow, groups, width + ones), x.dtype)
+    cols = array_module(x).empty((n, oh, ow, groups, width + ones), x.dtype)
     cols[..., width:] = 1
     # The patch columns seen as (N, g, C/g, kh, kw, Ho, Wo), to fill one offset at a time.
     target = cols[..., :width].reshape(n, oh, ow, groups, kh, kw, c // groups)
@@ -170,7 +173,7 @@ def _col2im(grad, weights, shape, weight_shape, padding, out_size, stride, dilat
     kh, kw = weight_shape[2:]
     groups = grad.shape[0]
     (top, bottom), (left, right) = padding
-    result = zeros((n, c, h + top + bottom, w + left + right), grad.dtype, channels_last=True)
+    result = zeros((n, c, h + top + bottom, w + left + right), grad.dtype, True, grad)
     split = result.reshape(n, groups, c // groups, *result.shape[2:])
     rows = weights[:, : kh * kw * (c // groups)]  # without the bias row
     per_offset = rows.reshape(
@@ -178,7 +181,7 @@ def _col2im(grad, weights, shape, weight_shape, padding, out_size, stride, dilat
     )  # (g, kh*kw, C/g, O/g)
     # One buffer for every offset (no second share alive while the next is computed), stored
     # as the result is, channels-last: the add walks both operands in the same memory order.
-    buffer = np.empty((n, *out_size, groups, c // groups), grad.dtype)
+    buffer = array_module(grad).empty((n, *out_size, groups, c // groups), grad.dtype)
     part = buffer.reshape(grad.shape[1], groups, c // groups).transpose(
         1, 0, 2
     )  # (g, N*Ho*Wo, C/g)

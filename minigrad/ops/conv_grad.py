@@ -14,6 +14,7 @@ fresh ctx, so they follow any change to those kernels.
 import numpy as np
 
 from minigrad.autograd.function import Context, Function
+from minigrad.backend import array_module
 from minigrad.ops import xp
 from minigrad.ops.conv import Conv2d, padded, window
 from minigrad.ops.pooling import AvgPool2d, MaxPool2d
@@ -51,7 +52,8 @@ class Conv2dGradInput(Function):
         ctx.save_for_backward(grad, weight)
         ctx.arguments = arguments
         inner = Context((True, False, False))
-        Conv2d.forward(inner, np.zeros(x_shape, grad.dtype), weight, None, **arguments)
+        x = array_module(grad).zeros(x_shape, grad.dtype)
+        Conv2d.forward(inner, x, weight, None, **arguments)
         return Conv2d.backward(inner, grad)[0]
 
     @staticmethod
@@ -80,7 +82,8 @@ class Conv2dGradWeight(Function):
         ctx.save_for_backward(x, grad)
         ctx.arguments = arguments
         inner = Context((False, True, False))
-        Conv2d.forward(inner, x, np.zeros(weight_shape, x.dtype), None, **arguments)
+        weight = array_module(x).zeros(weight_shape, x.dtype)
+        Conv2d.forward(inner, x, weight, None, **arguments)
         return Conv2d.backward(inner, grad)[1]
 
     @staticmethod
@@ -120,7 +123,7 @@ class MaxPool2dGather(Function):
         (index,) = pool.saved_tensors
         if any(map(any, pool.pads)):
             v = padded(v, pool.pads)
-        out = np.zeros(index.shape, v.dtype)
+        out = array_module(v).zeros(index.shape, v.dtype)
         for k, (i, j) in enumerate(pool.offsets):
             part = window(v, i, j, pool.out_size, pool.stride, pool.dilation)
             out += np.where(index == k, part, 0)

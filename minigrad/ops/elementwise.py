@@ -9,6 +9,7 @@ import numpy as np
 
 from minigrad import backend
 from minigrad.autograd.function import Function
+from minigrad.backend import array_module
 from minigrad.ops import xp
 
 
@@ -279,7 +280,7 @@ class Clamp(Function):
     def backward(ctx, grad):
         a = xp.constant(ctx.saved_tensors[0])  # only for the mask
         low, high = ctx.bounds
-        inside = np.ones(a.shape, bool)
+        inside = array_module(a).ones(a.shape, bool)
         if low is not None:
             inside &= a >= low
         if high is not None:
@@ -323,7 +324,7 @@ class Minimum(Function):
 def _select_grads(grad, a, b, a_loses, b_loses):
     """PyTorch's rule: each operand gets the gradient except where it loses, half on ties."""
     tie = np.where(a == b, 0.5, 1.0).astype(grad.dtype)
-    zero = np.zeros((), grad.dtype)
+    zero = grad.dtype.type(0)
     return xp.where(a_loses, zero, grad * tie), xp.where(b_loses, zero, grad * tie)
 
 
@@ -340,7 +341,7 @@ class Where(Function):
     @staticmethod
     def backward(ctx, grad):
         (condition,) = ctx.saved_tensors
-        zero = np.zeros((), grad.dtype)
+        zero = grad.dtype.type(0)
         return None, xp.where(condition, grad, zero), xp.where(condition, zero, grad)
 
 

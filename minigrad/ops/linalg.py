@@ -131,3 +131,19 @@ class Einsum(Function):
                 result = xp.broadcast_to(result, shape)
             grads.append(result)
         return tuple(grads)
+
+
+class SingularValues(Function):
+    """d sigma_k = u_k^T dA v_k: grad_A = U diag(grad) V^T, for distinct singular values (as
+    PyTorch's svdvals). Its backward works on arrays: a second derivative raises."""
+
+    @staticmethod
+    def forward(ctx, a):
+        u, sigma, vh = np.linalg.svd(a, full_matrices=False)
+        ctx.save_for_backward(u, vh)
+        return sigma
+
+    @staticmethod
+    def backward(ctx, grad):
+        u, vh = ctx.saved_tensors
+        return (u * grad[..., None, :]) @ vh

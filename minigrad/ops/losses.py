@@ -3,6 +3,7 @@
 import numpy as np
 
 from minigrad.autograd.function import Function
+from minigrad.backend import array_module
 from minigrad.ops import xp
 from minigrad.ops.elementwise import Sigmoid
 from minigrad.ops.reductions import LogSoftmax, log_softmax
@@ -90,7 +91,7 @@ class CrossEntropy(Function):
     @staticmethod
     def forward(ctx, x, target, label_smoothing=0.0, reduction="mean"):
         logp = log_softmax(x, 1)
-        rows = np.arange(x.shape[0])
+        rows = array_module(x).arange(x.shape[0])
         losses = -logp[rows, target]
         if label_smoothing:
             classes = x.shape[1]
@@ -112,11 +113,11 @@ class CrossEntropy(Function):
         if label_smoothing:
             out = out - label_smoothing / logp.shape[1]
         if xp.is_tensor(out):
-            target_mass = np.zeros(logp.shape, logp.dtype)
-            target_mass[np.arange(len(target)), target] = 1 - label_smoothing
+            target_mass = array_module(target).zeros(logp.shape, logp.dtype)
+            target_mass[array_module(target).arange(len(target)), target] = 1 - label_smoothing
             out = out - target_mass
         else:
-            out[np.arange(len(target)), target] -= 1 - label_smoothing
+            out[array_module(target).arange(len(target)), target] -= 1 - label_smoothing
         if reduction == "none":
             return out * grad[:, None], None
         scale = grad / len(target) if reduction == "mean" else grad

@@ -1,8 +1,11 @@
 """Movement primitives: they rearrange elements and route gradients back to where they came from."""
 
+import itertools
+
 import numpy as np
 
 from minigrad.autograd.function import Context, Function
+from minigrad.backend import add_at, array_module
 from minigrad.ops import xp
 
 
@@ -64,11 +67,11 @@ class Index(Function):
     def backward(ctx, grad):
         if ctx.create_graph:  # the scatter as an op of its own, differentiable
             return IndexBackward.apply(grad, ctx.index, ctx.shape), None
-        full = np.zeros(ctx.shape, grad.dtype)
+        full = array_module(grad).zeros(ctx.shape, grad.dtype)
         if _is_basic(ctx.index):  # slices and ints never repeat an element: plain assignment
             full[ctx.index] = grad
         else:
-            np.add.at(full, ctx.index, grad)
+            add_at(full, ctx.index, grad)
         return full, None
 
 
@@ -102,7 +105,7 @@ class Cat(Function):
     @staticmethod
     def forward(ctx, *arrays, dim=0):
         ctx.dim = dim
-        ctx.bounds = np.cumsum([a.shape[dim] for a in arrays])[:-1]
+        ctx.bounds = list(itertools.accumulate(a.shape[dim] for a in arrays))[:-1]
         return np.concatenate(arrays, axis=dim)
 
     @staticmethod

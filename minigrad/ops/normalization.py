@@ -8,6 +8,7 @@ numpy's own reductions over axes (0, 2, 3) are several times slower.
 import numpy as np
 
 from minigrad.autograd.function import Function
+from minigrad.backend import array_module
 from minigrad.ops import xp
 
 
@@ -32,8 +33,10 @@ def _from_view(view, shape, channels_last):
 
 def _channel_sum(view, channels):
     if view.ndim == 2:
-        return (np.ones(view.shape[0], view.dtype) @ view).reshape(-1, channels).sum(0)
-    return (view @ np.ones(view.shape[2], view.dtype)).sum(0)
+        return (
+            (array_module(view).ones(view.shape[0], view.dtype) @ view).reshape(-1, channels).sum(0)
+        )
+    return (view @ array_module(view).ones(view.shape[2], view.dtype)).sum(0)
 
 
 def _per_channel(vector, view):

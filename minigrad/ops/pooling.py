@@ -14,6 +14,7 @@ gradients keep the input's memory layout (channels-last stays channels-last, see
 import numpy as np
 
 from minigrad.autograd.function import Function
+from minigrad.backend import array_module
 from minigrad.ops.conv import is_channels_last, output_size, padded, window, zeros
 
 
@@ -61,7 +62,7 @@ class MaxPool2d(Function):
             return MaxPool2dGrad.apply(grad, ctx.array_ctx)
         (index,) = ctx.saved_tensors
         grad = _layout(grad, ctx.channels_last)
-        return _scatter(ctx, lambda k, out: np.multiply(grad, index == k, out=out))
+        return _scatter(ctx, lambda k, out: np.multiply(grad, index == k, out=out), grad)
 
 
 class AvgPool2d(Function):
@@ -97,7 +98,7 @@ class AvgPool2d(Function):
 
             return AvgPool2dGrad.apply(grad, ctx.array_ctx)
         grad = _layout(grad, ctx.channels_last)
-        return _scatter(ctx, lambda k, out: np.divide(grad, ctx.divisor, out=out))
+        return _scatter(ctx, lambda k, out: np.divide(grad, ctx.divisor, out=out), grad)
 
 
 def _setup(ctx, x, kernel_size, stride, padding, dilation):
@@ -122,7 +123,8 @@ def _nonfinite_argmax(ctx, x, out, index):
         index[nan & np.isnan(part)] = position  # a later NaN replaces an earlier one
     if any(map(any, ctx.pads)):
         stuck = out == -np.inf
-        inside = padded(np.ones((1, 1, *ctx.input_shape[2:]), bool), ctx.pads, value=False)
+        ones = array_module(out).ones((1, 1, *ctx.input_shape[2:]), bool)
+        inside = padded(ones, ctx.pads, value=False)
         for position, part in reversed(list(enumerate(_windows(ctx, inside)))):
             index[stuck & part] = position  # the last write is the first offset inside
 
@@ -132,7 +134,7 @@ def _windows(ctx, x):
         yield window(x, i, j, ctx.out_size, ctx.stride, ctx.dilation)
 
 
-def _scatter(ctx, part):
+def _scatter(ctx, part, like):
     """The input gradient (N, C, H, W), laid out in memory as the input was.
 
     ``part(k, out)`` gives the (N, C, Ho, Wo) gradient of kernel offset k, into ``out``
@@ -140,7 +142,7 @@ def _scatter(ctx, part):
     """
     n, c, h, w = ctx.input_shape
     (top, bottom), (left, right) = ctx.pads
-    grad = zeros((n, c, h + top + bottom, w + left + right), ctx.dtype, ctx.channels_last)
+    grad = zeros((n, c, h + top + bottom, w + left + right), ctx.dtype, ctx.channels_last, like)
     for k, view in enumerate(_windows(ctx, grad)):
         if ctx.overlap:  # a cell shared by several windows collects from each of them
             view += part(k, None)
@@ -154,8 +156,9 @@ def _layout(array, channels_last):
 
     Operands of one layout let numpy run its inner loops along long contiguous runs.
     """
+    contiguous = array_module(array).ascontiguousarray
     if not channels_last:
-        return np.ascontiguousarray(array)
+        return contiguous(array)
     if is_channels_last(array):
         return array
-    return np.ascontiguousarray(array.transpose(0, 2, 3, 1)).transpose(0, 3, 1, 2)
+    return contiguous(array.transpose(0, 2, 3, 1)).transpose(0, 3, 1, 2)

@@ -3,6 +3,7 @@
 import numpy as np
 
 from minigrad.autograd.function import Context, Function
+from minigrad.backend import add_at, array_module
 from minigrad.ops import xp
 
 
@@ -56,7 +57,7 @@ class Amax(Function):
         (chosen,) = ctx.saved_tensors
         ties = np.sum(chosen, axis=ctx.dim, keepdims=True, dtype=grad.dtype)  # no int64 / float64
         share = _expand_back(grad, chosen.shape, ctx.dim, ctx.keepdim) / ties  # 0 in NaN groups
-        out = xp.where(chosen, share, np.zeros((), grad.dtype))
+        out = xp.where(chosen, share, grad.dtype.type(0))
         if ctx.nan_groups is not None:
             out = xp.where(np.broadcast_to(ctx.nan_groups, out.shape), np.nan, out)
         return out
@@ -65,7 +66,11 @@ class Amax(Function):
 def along_dim(index, dim):
     """The fancy index that reaches ``index[i, j, ...]`` along ``dim`` and (i, j, ...) elsewhere:
     what take_along_dim reads and scatter writes."""
-    grids = list(np.indices(index.shape, sparse=True))
+    arange = array_module(index).arange
+    grids = [
+        arange(size).reshape((1,) * axis + (size,) + (1,) * (index.ndim - axis - 1))
+        for axis, size in enumerate(index.shape)
+    ]
     grids[dim] = index
     return tuple(grids)
 
@@ -86,11 +91,11 @@ class TakeAlongDim(Function):
         (index,) = ctx.saved_tensors
         if ctx.create_graph:  # the scatter as an op of its own, differentiable
             return ScatterAlongDim.apply(grad, index, ctx.dim, ctx.shape), None
-        full = np.zeros(ctx.shape, grad.dtype)
+        full = array_module(grad).zeros(ctx.shape, grad.dtype)
         if index.shape[ctx.dim] == 1:  # one index per line cannot repeat: a plain scatter
-            np.put_along_axis(full, index, grad, axis=ctx.dim)
+            full[along_dim(index, ctx.dim)] = grad
         else:
-            np.add.at(full, along_dim(index, ctx.dim), grad)
+            add_at(full, along_dim(index, ctx.dim), grad)
         return full, None
 
 

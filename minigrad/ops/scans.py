@@ -1,4 +1,4 @@
-"""Products and running sums: cumsum, cumprod, prod, and the p-norm of vectors.
+"""Products and running sums: cumsum, cumprod, logcumsumexp, prod, and the p-norm of vectors.
 
 Each backward is written with ``xp`` helpers and the ops themselves, so it is differentiable
 again (create_graph). Zeros get PyTorch's gradients, not 0 / 0.
@@ -135,3 +135,36 @@ class VectorNorm(Function):
         magnitude = xp.abs(a)
         scaled = sign * magnitude ** (ord - 1) / safe_norm ** (ord - 1)
         return xp.where(nonzero, grad * scaled, 0)
+
+
+def _reverse_logcumsumexp(x, axis):
+    return xp.flip(xp.apply(LogCumSumExp, xp.flip(x, axis), dim=axis), axis)
+
+
+class LogCumSumExp(Function):
+    """d logcumsumexp(a)_j / d a_i = exp(a_i - out_j) for i <= j.
+
+    The gradient, sum over j >= i of grad_j exp(a_i - out_j), is a reversed running
+    log-sum-exp of log|grad_j| - out_j, taken separately for the positive and the negative
+    grad_j: no exponential of a large number is ever formed.
+    """
+
+    differentiable_backward = True
+
+    @staticmethod
+    def forward(ctx, a, dim):
+        out = np.logaddexp.accumulate(a, axis=dim)
+        ctx.save_for_backward(a, out)
+        ctx.dim = dim
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, out = ctx.saved_tensors
+        values = xp.constant(grad)
+
+        def part(mask, magnitude):
+            logs = xp.where(mask, xp.log(xp.where(mask, magnitude, 1)) - out, -np.inf)
+            return xp.exp(a + _reverse_logcumsumexp(logs, ctx.dim))
+
+        return part(values > 0, grad) - part(values < 0, -grad)

@@ -16,6 +16,7 @@ into a constant array and giving a silently wrong second derivative.
 import numpy as np
 
 from minigrad._broadcast import sum_to as _array_sum_to
+from minigrad.backend import array_module
 
 
 def _tensor():
@@ -74,7 +75,8 @@ def flip(x, axis):
 
 def zeros_like(x):
     """Zeros of x's shape and dtype; a constant Tensor for a Tensor (its derivative is zero)."""
-    zeros = np.zeros(np.shape(constant(x)), constant(x).dtype)
+    values = constant(x)
+    zeros = array_module(values).zeros(values.shape, values.dtype)
     return _tensor()._make(zeros) if is_tensor(x) else zeros
 
 
