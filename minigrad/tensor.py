@@ -1328,8 +1328,7 @@ def _index_data(x, like):
     where = backend.device_of(like)
     if backend.device_of(array) != where:
         raise RuntimeError(
-            f"indices should be either on cpu or on the same device as the indexed tensor "
-            f"({where})"
+            f"indices should be either on cpu or on the same device as the indexed tensor ({where})"
         )
     return array
 

@@ -452,7 +452,8 @@ class ReductionMethods:
         if dim is None:
             flat = self.reshape(-1)
             if flat.numel() == 0:
-                return type(self)._make(backend.array_module(self._data).full((), np.nan, self.dtype))
+                nan = backend.array_module(self._data).full((), np.nan, self.dtype)
+                return type(self)._make(nan)
             return flat._median_at(0, False).values
         return self._median_at(_core()._dim(dim, self.ndim) if self.ndim else 0, keepdim)
 

@@ -675,6 +675,8 @@ def meshgrid(*tensors, indexing="ij"):
     if indexing not in ("ij", "xy"):
         raise ValueError(f"meshgrid: indexing must be 'ij' or 'xy', got {indexing!r}")
     tensors = [_core().as_tensor(t).reshape(-1) for t in tensors]
+    if any(t.device != tensors[0].device for t in tensors):
+        raise RuntimeError("meshgrid expects all tensors to have the same device")
     shape = tuple(t.shape[0] for t in tensors)
     grids = []
     for position, t in enumerate(tensors):
