@@ -1149,13 +1149,14 @@ def where(condition, input, other):
 
     The tensors must share a device (a 0-d CPU tensor joins any); a condition or values given
     as ndarrays or lists are taken to the device of the tensors."""
-    tensors = [x for x in (condition, input, other) if isinstance(x, Tensor)]
-    like = next((t for t in tensors if not t.is_cpu), tensors[0] if tensors else None)
+    like = None  # a tensor not on the CPU, whose device arrays and lists are taken to
+    for x in (condition, input, other):
+        if isinstance(x, Tensor) and type(x._data) is not np.ndarray and not x.is_cpu:
+            like = x
+            break
     if not isinstance(condition, Tensor):
         condition = backend.as_array(condition)
-        if like is not None:
-            condition = _user_array(condition, like._data)
-        condition = Tensor._make(condition)
+        condition = Tensor._make(condition if like is None else _user_array(condition, like._data))
     if condition.dtype != np.bool_:
         raise TypeError(f"where: condition must be bool, got {condition.dtype}")
     input, other = _operand(input, like), _operand(other, like)
