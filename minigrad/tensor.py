@@ -7,6 +7,7 @@ Methods check their arguments (shapes, dims, dtypes) and call one primitive op f
 import builtins
 import collections
 import math
+import numbers
 import operator
 import weakref
 
@@ -49,7 +50,8 @@ class Tensor(MathMethods, ReductionMethods, ShapeMethods):
     def __init__(self, data, requires_grad=False):
         if isinstance(data, Tensor):
             data = data._data
-        self._data = np.array(data, dtype=dtypes.get_default_dtype())
+        xp = backend.array_module(data)  # a tensor's copy stays on its device
+        self._data = xp.array(data, dtype=dtypes.get_default_dtype())
         self.grad = None
         self.grad_fn = None
         self._output_index = 0
@@ -179,16 +181,17 @@ class Tensor(MathMethods, ReductionMethods, ShapeMethods):
                 f"a Tensor with {self.numel()} elements (shape {self.shape}) cannot be "
                 "converted to a Python number; item() needs exactly one"
             )
-        return self._data.item()
+        return _host(self._data).item()
 
     def tolist(self):
-        return self._data.tolist()
+        return _host(self._data).tolist()
 
     def equal(self, other):
         """True when ``other`` has this shape and the same values (a Python bool, as torch)."""
         if not isinstance(other, Tensor):
             raise TypeError(f"equal(): argument 'other' must be Tensor, not {type(other).__name__}")
-        return self.shape == other.shape and bool((self._data == other._data).all())
+        values = _array(other, like=self._data)
+        return self.shape == other.shape and builtins.bool((self._data == values).all())
 
     def to(self, *args, dtype=None, device=None, non_blocking=False, copy=False, **kwargs):
         """``to(dtype)``, ``to(device)``, ``to(device, dtype)`` or ``to(other)`` (its dtype and
@@ -260,28 +263,27 @@ class Tensor(MathMethods, ReductionMethods, ShapeMethods):
 
     def new_tensor(self, data, dtype=None, device=None, requires_grad=False):
         """A new tensor from ``data`` with self's dtype (and device) unless given."""
-        return tensor(data, dtype=self.dtype if dtype is None else dtype, device=device,
+        return tensor(data, dtype=self.dtype if dtype is None else dtype,
+                      device=self.device if device is None else device,
                       requires_grad=requires_grad)  # fmt: skip
 
     def new_zeros(self, *size, dtype=None, device=None, requires_grad=False):
-        return self._new_filled(np.zeros, size, dtype, device, requires_grad)
+        return self._new_filled("zeros", size, dtype, device, requires_grad)
 
     def new_ones(self, *size, dtype=None, device=None, requires_grad=False):
-        return self._new_filled(np.ones, size, dtype, device, requires_grad)
+        return self._new_filled("ones", size, dtype, device, requires_grad)
 
     def new_empty(self, *size, dtype=None, device=None, requires_grad=False):
-        return self._new_filled(np.empty, size, dtype, device, requires_grad)
+        return self._new_filled("empty", size, dtype, device, requires_grad)
 
     def new_full(self, size, fill_value, dtype=None, device=None, requires_grad=False):
-        def fill(shape, dtype):
-            return np.full(shape, fill_value, dtype)
+        return self._new_filled("full", (size,), dtype, device, requires_grad, fill_value)
 
-        return self._new_filled(fill, (size,), dtype, device, requires_grad)
-
-    def _new_filled(self, make, size, dtype, device, requires_grad):
-        device = self.device if device is None else as_device(device)
-        array = make(_shape_argument(size), self.dtype if dtype is None else dtype)
-        out = Tensor._make(backend.to_device(array, device))
+    def _new_filled(self, make, size, dtype, device, requires_grad, *fill):
+        """A new tensor made on its device by the array module's ``make`` (zeros, ...)."""
+        xp = backend.array_module(self._data) if device is None else _module_of(device)
+        shape, dtype = _shape_argument(size), self.dtype if dtype is None else dtype
+        out = Tensor._make(getattr(xp, make)(shape, *fill, dtype=dtype))
         out.requires_grad = requires_grad
         return out
 
@@ -319,7 +321,7 @@ class Tensor(MathMethods, ReductionMethods, ShapeMethods):
             if owner is not None:
                 previous = owner.grad
                 array = grad._data if previous is None else previous._data + grad._data
-                owner.grad = Tensor._make(np.array(array, dtype=owner.dtype))
+                owner.grad = Tensor._make(array.astype(owner.dtype))  # a copy
 
         self._add_hook(keep)
 
@@ -367,7 +369,7 @@ class Tensor(MathMethods, ReductionMethods, ShapeMethods):
             raise RuntimeError(
                 f"the truth value of a Tensor with {self.numel()} elements is ambiguous"
             )
-        return builtins.bool(self._data)
+        return builtins.bool(_host(self._data))
 
     def __float__(self):
         return builtins.float(self.item())
@@ -423,22 +425,25 @@ class Tensor(MathMethods, ReductionMethods, ShapeMethods):
         if dtypes.is_floating(self.dtype) or _is_float(other):
             quotient = self._binary(ops.Div, other)
             return quotient.trunc() if rounding_mode == "trunc" else quotient.floor()
+        this, other = self, _operand(other, like=self)
         _integer_divisor_check(self, other)
-        this, other = self, _operand(other)
         if isinstance(other, Tensor):
             _broadcast_shape("div", this.shape, other.shape)
             target = _result_dtype(this, other)
             this, other = this.to(target), other.to(target)
         if this.dtype == np.bool_:
             this = this.long()
-        a, b = this._data, _array(other).astype(this.dtype, copy=False)
+        a = this._data
+        b = _array(other, like=a).astype(this.dtype, copy=False)
         if rounding_mode == "floor":
             return Tensor._make(np.floor_divide(a, b))
-        return Tensor._make(np.where((a % b != 0) & ((a < 0) != (b < 0)), a // b + 1, a // b))
+        xp = backend.array_module(a)
+        return Tensor._make(xp.where((a % b != 0) & ((a < 0) != (b < 0)), a // b + 1, a // b))
 
     def pow(self, exponent):
         if self.dtype == np.bool_ and isinstance(exponent, builtins.bool):
-            return self.clone() if exponent else Tensor._make(np.ones(self.shape, bool))
+            ones = backend.array_module(self._data).ones(self.shape, bool)
+            return self.clone() if exponent else Tensor._make(ones)
         return self._binary(ops.Pow, exponent)
 
     def maximum(self, other):
@@ -481,7 +486,7 @@ class Tensor(MathMethods, ReductionMethods, ShapeMethods):
         Python numbers (and 0-d arrays) stay numbers, so that numpy's rules keep a float32
         tensor float32, as PyTorch does with scalars.
         """
-        other = _operand(other)
+        other = _operand(other, like=self)
         this = self
         if op is ops.Sub and (self.dtype == np.bool_ or _is_bool(other)):
             raise RuntimeError(
@@ -505,10 +510,10 @@ class Tensor(MathMethods, ReductionMethods, ShapeMethods):
     # ---- comparisons (no gradient) ----------------------------------------------------------
 
     def _compare(self, ufunc, other):
-        other = _operand(other)
+        other = _operand(other, like=self)
         if isinstance(other, Tensor):
             _broadcast_shape(ufunc.__name__, self.shape, other.shape)
-            other = other._data
+            other = _array(other, like=self._data)
         return Tensor._make(ufunc(self._data, other))
 
     def __eq__(self, other):
@@ -541,7 +546,8 @@ class Tensor(MathMethods, ReductionMethods, ShapeMethods):
 
     def _test(self, function, dim, keepdim):
         out = function(self._data, axis=_dims(dim, self.ndim), keepdims=keepdim)
-        return Tensor._make(np.asarray(out, np.uint8 if self.dtype == np.uint8 else np.bool_))
+        xp = backend.array_module(self._data)
+        return Tensor._make(xp.asarray(out, np.uint8 if self.dtype == np.uint8 else np.bool_))
 
     # ---- unary functions --------------------------------------------------------------------
 
@@ -682,7 +688,8 @@ class Tensor(MathMethods, ReductionMethods, ShapeMethods):
             index = arg_function(self._data)
             return Tensor._make(np.reshape(index, (1,) * self.ndim if keepdim else ()))
         axis = _dim(dim, self.ndim) if self.ndim else None
-        return Tensor._make(np.asarray(arg_function(self._data, axis=axis, keepdims=keepdim)))
+        xp = backend.array_module(self._data)
+        return Tensor._make(xp.asarray(arg_function(self._data, axis=axis, keepdims=keepdim)))
 
     def log_softmax(self, dim):
         """log(softmax(x)) computed with the max shift: finite for logits of any size."""
@@ -793,12 +800,13 @@ class Tensor(MathMethods, ReductionMethods, ShapeMethods):
         return self.expand(other.shape)
 
     def __getitem__(self, index):
-        return ops.Index.apply(self, index=_index_argument(index))
+        return ops.Index.apply(self, index=_index_argument(index, self._data))
 
     def masked_fill(self, mask, value):
         """self with ``value`` where ``mask`` (bool, broadcast to self) is True; a number is
         cast to self's dtype, as in PyTorch."""
-        mask = _array(mask)
+        if not isinstance(mask, Tensor):
+            mask = Tensor._make(_user_array(mask, self._data))
         if mask.dtype != np.bool_:
             raise RuntimeError(
                 f"masked_fill only supports boolean masks, but got mask with dtype {mask.dtype}"
@@ -817,7 +825,7 @@ class Tensor(MathMethods, ReductionMethods, ShapeMethods):
     # ---- linear algebra ---------------------------------------------------------------------
 
     def matmul(self, other):
-        other = _operand(other)
+        other = _operand(other, like=self)
         if not isinstance(other, Tensor):
             raise TypeError(f"matmul needs a Tensor or ndarray, got {type(other).__name__}")
         _matmul_shape(self.shape, other.shape)
@@ -826,7 +834,7 @@ class Tensor(MathMethods, ReductionMethods, ShapeMethods):
     __matmul__ = matmul
 
     def __rmatmul__(self, other):
-        return _operand(other).matmul(self)
+        return _operand(other, like=self).matmul(self)
 
     # ---- in place ---------------------------------------------------------------------------
 
@@ -840,7 +848,7 @@ class Tensor(MathMethods, ReductionMethods, ShapeMethods):
         recording = grad_mode.is_grad_enabled() and (
             self.requires_grad or any(isinstance(o, Tensor) and o.requires_grad for o in others)
         )
-        if not self._data.flags.writeable:
+        if not getattr(self._data.flags, "writeable", True):  # CuPy's flags have no writeable
             raise RuntimeError(
                 f"{name}: unsupported operation: more than one element of the written-to tensor "
                 "refers to a single memory location (or its memory is read-only). Please clone() "
@@ -858,7 +866,7 @@ class Tensor(MathMethods, ReductionMethods, ShapeMethods):
                 f"{name}: output with shape {self.shape} doesn't match the broadcast shape "
                 f"{result.shape}"
             )
-        np.copyto(self._data, result._data)
+        backend.array_module(self._data).copyto(self._data, result._data)
         self._version_counter.value += 1
         if self._base is None:
             self._adopt(result)
@@ -891,10 +899,13 @@ class Tensor(MathMethods, ReductionMethods, ShapeMethods):
         self._adopt(ops.Index.apply(new_base, index=positions))
 
     def _inplace(self, values, name):
+        """Write ``values`` (a number, an array of any device, or a tensor) into all of self."""
         values = values._data if isinstance(values, Tensor) else values
+        if not isinstance(values, builtins.bool | builtins.int | builtins.float):
+            values = backend.to_device(backend.as_array(values), self.device)
 
         def write(array):
-            np.copyto(array, np.broadcast_to(values, self.shape), casting="same_kind")
+            _copyto(array, _spread(values, array), casting="same_kind")
 
         def record(source):
             return ops.SetItem.apply(source, values, index=Ellipsis)
@@ -910,7 +921,18 @@ class Tensor(MathMethods, ReductionMethods, ShapeMethods):
         return self._inplace(value, "fill_")
 
     def __setitem__(self, index, value):
-        index = _index_argument(index)
+        index = _index_argument(index, self._data)
+        if isinstance(value, Tensor):
+            if value.device != self.device:
+                # PyTorch copies a value from another device into a slice (as copy_ does),
+                # and a 0-d one anywhere; other values must be on self's device.
+                if value.ndim and not _is_basic(index):
+                    raise RuntimeError(
+                        backend.SAME_DEVICE.format(first=self.device, second=value.device)
+                    )
+                value = value.to(self.device)
+        elif not backend.is_host(self._data) and not isinstance(value, numbers.Number):
+            value = _user_array(value, self._data, scalars=True)
 
         def write(array):
             array[index] = value._data if isinstance(value, Tensor) else value
@@ -921,12 +943,17 @@ class Tensor(MathMethods, ReductionMethods, ShapeMethods):
         self._modify("__setitem__", write, record, (value,), saves_self=False)
 
     def copy_(self, source):
-        source = source if isinstance(source, Tensor) else np.asarray(source)
+        """Copy ``source``'s values (broadcast to self's shape) into self; ``source`` may be
+        on another device, as in PyTorch (the gradient flows back to it)."""
+        if not isinstance(source, Tensor):
+            source = _user_array(np.asarray(source), self._data)
+        elif source.device != self.device:
+            source = source.to(self.device)
         _broadcast_shape("copy_", self.shape, source.shape)
         array = source._data if isinstance(source, Tensor) else source
 
         def write(target):
-            np.copyto(target, np.broadcast_to(array, self.shape), casting="unsafe")
+            _copyto(target, np.broadcast_to(array, self.shape), casting="unsafe")
 
         def record(alias):
             return ops.SetItem.apply(alias, source, index=Ellipsis)
@@ -945,32 +972,38 @@ class Tensor(MathMethods, ReductionMethods, ShapeMethods):
 
     def _arithmetic_(self, name, out_of_place, other, compute):
         def write(array):
-            np.copyto(array, np.broadcast_to(compute(array), self.shape), casting="same_kind")
+            _copyto(array, _spread(compute(array), array), casting="same_kind")
 
         return self._modify(name, write, lambda source: out_of_place(source), (other,))
 
     def add_(self, other, alpha=1):
         return self._arithmetic_(
             "add_", lambda s: s.add(other, alpha=alpha), other,
-            lambda a: a + alpha * _array(other),
+            lambda a: a + alpha * _array(other, like=a),
         )  # fmt: skip
 
     def sub_(self, other, alpha=1):
         return self._arithmetic_(
             "sub_", lambda s: s.sub(other, alpha=alpha), other,
-            lambda a: a - alpha * _array(other),
+            lambda a: a - alpha * _array(other, like=a),
         )  # fmt: skip
 
     def mul_(self, other):
-        return self._arithmetic_("mul_", lambda s: s.mul(other), other, lambda a: a * _array(other))
+        return self._arithmetic_(
+            "mul_", lambda s: s.mul(other), other, lambda a: a * _array(other, like=a)
+        )
 
     def div_(self, other):
-        return self._arithmetic_("div_", lambda s: s.div(other), other, lambda a: a / _array(other))
+        return self._arithmetic_(
+            "div_", lambda s: s.div(other), other, lambda a: a / _array(other, like=a)
+        )
 
     def clamp_(self, min=None, max=None):
-        return self._arithmetic_(
-            "clamp_", lambda s: s.clamp(min, max), None, lambda a: np.clip(a, min, max)
-        )
+        def clip(a):
+            low, high = (_array(b, like=a) if isinstance(b, Tensor) else b for b in (min, max))
+            return np.clip(a, low, high)
+
+        return self._arithmetic_("clamp_", lambda s: s.clamp(min, max), None, clip)
 
     # x += y is x.add_(y), as in PyTorch: in place, and recorded when a graph is.
     __iadd__ = add_
@@ -1031,10 +1064,16 @@ def tensor(data, dtype=None, device=None, requires_grad=False, pin_memory=False)
     unless ``device`` says otherwise.
     """
     device = None if device is None else as_device(device)
-    if isinstance(data, Tensor):
-        if device is None:
-            device = data.device
-        data = backend.to_host(data._data)
+    if isinstance(data, Tensor) or not backend.is_host(data):
+        # A tensor (or a device array) is copied on its device, or straight to ``device``.
+        array = data._data if isinstance(data, Tensor) else data
+        moved = device is not None and not backend.on_device(array, device)
+        if moved:
+            array = backend.to_device(array, device)
+        array = array.astype(array.dtype if dtype is None else dtype, copy=not moved)
+        out = Tensor._make(array)
+        out.requires_grad = requires_grad
+        return out
     try:
         array = np.array(data, copy=True)
     except ValueError as error:  # ragged nested lists
@@ -1057,8 +1096,8 @@ def tensor(data, dtype=None, device=None, requires_grad=False, pin_memory=False)
 
 
 def from_numpy(array):
-    """A tensor that shares memory with ``array`` and keeps its dtype."""
-    if not isinstance(array, np.ndarray):
+    """A tensor that shares memory with ``array`` (a numpy array) and keeps its dtype."""
+    if not isinstance(array, np.ndarray) or not backend.is_host(array):
         raise TypeError(f"from_numpy expects an np.ndarray, got {type(array).__name__}")
     return Tensor._make(array)
 
@@ -1106,11 +1145,21 @@ def stack(tensors, dim=0, *, axis=None):
 
 
 def where(condition, input, other):
-    """Elements of ``input`` where ``condition`` holds, else of ``other`` (all broadcast)."""
-    condition = _array(condition)
+    """Elements of ``input`` where ``condition`` holds, else of ``other`` (all broadcast).
+
+    The tensors must share a device (a 0-d CPU tensor joins any); a condition or values given
+    as ndarrays or lists are taken to the device of the tensors."""
+    like = None  # a tensor not on the CPU, whose device arrays and lists are taken to
+    for x in (condition, input, other):
+        if isinstance(x, Tensor) and type(x._data) is not np.ndarray and not x.is_cpu:
+            like = x
+            break
+    if not isinstance(condition, Tensor):
+        condition = backend.as_array(condition)
+        condition = Tensor._make(condition if like is None else _user_array(condition, like._data))
     if condition.dtype != np.bool_:
         raise TypeError(f"where: condition must be bool, got {condition.dtype}")
-    input, other = _operand(input), _operand(other)
+    input, other = _operand(input, like), _operand(other, like)
     shapes = [np.shape(x._data if isinstance(x, Tensor) else x) for x in (input, other)]
     _broadcast_shape("where", condition.shape, *shapes)
     if not isinstance(input, Tensor) and not isinstance(other, Tensor):
@@ -1154,8 +1203,12 @@ def _write_out(name, result, out, inputs):
             f"result type {_legacy(result.dtype)} can't be cast to the desired output type "
             f"{_legacy(out.dtype)}"
         )
+    if out.device != result.device:
+        raise RuntimeError(
+            f"Expected out tensor to have device {result.device}, but got {out.device} instead"
+        )
     if out._data.shape == result._data.shape:
-        np.copyto(out._data, result._data, casting="same_kind")
+        _copyto(out._data, result._data, casting="same_kind")
     else:
         if out.numel():
             warnings.warn(
@@ -1202,21 +1255,83 @@ def _result_dtype(a, b):
     return np.result_type(*(t.dtype for t in (a, b) if rank(t) == top))
 
 
-def _operand(x):
-    """A Tensor, or a Python number for scalars (so they do not upcast a float32 tensor)."""
+def _operand(x, like=None):
+    """A Tensor, or a Python number for scalars (so they do not upcast a float32 tensor).
+
+    An ndarray or a list becomes a Tensor on the device of ``like`` (a Tensor), as a number
+    joins any device; a device array stays on its device."""
     if isinstance(x, np.generic | np.ndarray) and np.ndim(x) == 0:
         return x.item()  # before the float check: np.float64 is a float subclass
     if isinstance(x, Tensor) or isinstance(x, builtins.bool | builtins.int | builtins.float):
         return x
     if isinstance(x, np.ndarray):
-        return Tensor._make(x)
+        return Tensor._make(x if like is None else _user_array(x, like._data))
     if isinstance(x, list | tuple):
-        return tensor(x)
+        return tensor(x, device=None if like is None else like.device)
+    if not backend.is_host(x):  # an array of a device (a CuPy array, ...)
+        return Tensor._make(x)
     raise TypeError(f"expected a Tensor, an ndarray or a number, got {type(x).__name__}")
 
 
-def _array(x):
-    return x._data if isinstance(x, Tensor) else np.asarray(x)
+def _array(x, like=None):
+    """The array of ``x`` (a Tensor, an array, a list or a number).
+
+    With ``like`` (an array) it is one that mixes with ``like`` elementwise: a value given by
+    the user (an ndarray, a list, a number) on ``like``'s device, a 0-d CPU tensor as a numpy
+    scalar (it joins any device, as in PyTorch), and PyTorch's RuntimeError for a tensor on
+    another device."""
+    if not isinstance(x, Tensor):
+        array = backend.as_array(x)
+        return array if like is None else _user_array(array, like, scalars=True)
+    array = x._data
+    if like is None or (type(array) is np.ndarray and type(like) is np.ndarray):
+        return array
+    first, second = backend.device_of(like), backend.device_of(array)
+    if first == second:
+        return array
+    if second.type == "cpu" and array.ndim == 0:
+        return array[()]
+    raise RuntimeError(backend.SAME_DEVICE.format(first=first, second=second))
+
+
+def _user_array(x, like, scalars=False):
+    """``x`` (an ndarray, a list, a number or a device array) as an array on ``like``'s
+    device: a host value is copied there (a 0-d one stays a numpy scalar with ``scalars``)."""
+    array = backend.as_array(x)
+    if type(like) is np.ndarray or not backend.is_host(array):
+        return array
+    if scalars and array.ndim == 0:
+        return array[()]
+    return backend.on_device_of(array, like)
+
+
+def _host(array):
+    """``array`` itself on the CPU, else a numpy copy of it (for printing, item(), ...)."""
+    return array if type(array) is np.ndarray else backend.to_host(array)
+
+
+def _spread(values, array):
+    """``values`` (a number or an array of any device) broadcast to ``array``'s shape, on
+    ``array``'s device: what an in-place write copies into ``array``."""
+    if type(array) is not np.ndarray or not backend.is_host(values):
+        values = backend.to_device(backend.as_array(values), backend.device_of(array))
+    return np.broadcast_to(values, array.shape)
+
+
+def _index_data(x, like):
+    """An index or mask (a Tensor, a list or an ndarray) as an array on ``like``'s device.
+
+    As in PyTorch, indices on the CPU serve a tensor on any device (they are copied there);
+    indices on a device serve only tensors on that device."""
+    array = x._data if isinstance(x, Tensor) else backend.as_array(x)
+    if backend.is_host(array):
+        return array if type(like) is np.ndarray else backend.on_device_of(array, like)
+    where = backend.device_of(like)
+    if backend.device_of(array) != where:
+        raise RuntimeError(
+            f"indices should be either on cpu or on the same device as the indexed tensor ({where})"
+        )
+    return array
 
 
 def _is_bool(x):
@@ -1267,19 +1382,39 @@ _NO_GRAD_HINT = "(To update it without recording, as optimizers do, use `with mg
 
 
 def _view_positions(base, view):
-    """The index (a tuple of int arrays) of each element of ``view`` inside ``base``, from
-    their memory addresses; None when ``base`` is not a plain C-contiguous array."""
+    """The index (a tuple of int arrays, on base's device) of each element of ``view`` inside
+    ``base``, from their memory addresses; None when ``base`` is not a plain C-contiguous
+    array."""
     itemsize = base.itemsize
-    offset = view.__array_interface__["data"][0] - base.__array_interface__["data"][0]
+    offset = _address(view) - _address(base)
     if not base.flags.c_contiguous or view.itemsize != itemsize or offset % itemsize:
         return None
     if any(stride % itemsize for stride in view.strides):
         return None
-    flat = np.full(view.shape, offset // itemsize, dtype=np.int64)
+    xp = backend.array_module(base)
+    flat = xp.full(view.shape, offset // itemsize, dtype=np.int64)
     for axis, (size, stride) in enumerate(zip(view.shape, view.strides)):
-        steps = np.arange(size) * (stride // itemsize)
+        steps = xp.arange(size) * (stride // itemsize)
         flat += steps.reshape((-1,) + (1,) * (view.ndim - axis - 1))
-    return np.unravel_index(flat, base.shape)
+    return xp.unravel_index(flat, base.shape)
+
+
+def _address(array):
+    """Where ``array``'s first element lives in memory (host or device)."""
+    interface = getattr(array, "__array_interface__", None)
+    if interface is None:  # a CuPy array
+        interface = array.__cuda_array_interface__
+    return interface["data"][0]
+
+
+def _copyto(target, values, casting):
+    backend.array_module(target).copyto(target, values, casting=casting)
+
+
+def _module_of(device):
+    """The array module (numpy, CuPy, ...) of ``device`` (RuntimeError when not present)."""
+    device = as_device(device)
+    return np if device.type == "cpu" else backend.backend_for(device).xp
 
 
 def _dim(dim, ndim):
@@ -1361,24 +1496,32 @@ def _matmul_shape(a, b):
     _broadcast_shape("matmul (batch dimensions)", a[:-2], b[:-2])
 
 
-def _index_argument(index):
-    """Tensors and lists inside an index become arrays; a bool mask becomes its positions."""
+def _index_argument(index, like):
+    """Tensors and lists inside an index become arrays on the device of ``like`` (the indexed
+    array); a bool mask becomes its positions."""
     parts = index if isinstance(index, tuple) else (index,)
     converted = []
     for part in parts:
-        if isinstance(part, Tensor):
-            part = part._data
-        elif isinstance(part, list):
-            part = np.asarray(part)
-        if isinstance(part, np.ndarray) and part.dtype == np.bool_:
-            converted.extend(np.nonzero(part))
+        if isinstance(part, Tensor | list | np.ndarray):
+            part = _index_data(part, like)
+        if (isinstance(part, np.ndarray) or not backend.is_host(part)) and part.dtype == np.bool_:
+            converted.extend(backend.array_module(part).nonzero(part))
         else:
             converted.append(part)
     return tuple(converted) if isinstance(index, tuple) or len(converted) != 1 else converted[0]
 
 
+def _is_basic(index):
+    """Whether ``index`` holds only ints, slices, None and Ellipsis (no arrays)."""
+    parts = index if isinstance(index, tuple) else (index,)
+    return all(
+        p is None or p is Ellipsis or isinstance(p, builtins.int | np.integer | slice)
+        for p in parts
+    )
+
+
 def _format(t):
-    data = t._data
+    data = _host(t._data)  # a tensor on a device prints its values from a host copy
     prefix = "tensor("
     options = {}
     if dtypes.is_floating(data.dtype):
@@ -1390,7 +1533,9 @@ def _format(t):
         integral = np.all(values == np.round(values))
         options = {"precision": 0 if integral and not wide else 4, "floatmode": "fixed"}
     body = np.array2string(data, separator=", ", prefix=prefix, **options)
-    extras = [f"size={data.shape}"] if data.size == 0 and data.ndim != 1 else []
+    extras = [] if backend.is_host(t._data) else [f"device='{t.device}'"]  # as PyTorch
+    if data.size == 0 and data.ndim != 1:
+        extras.append(f"size={data.shape}")
     if data.dtype not in (dtypes.get_default_dtype(), dtypes.int64, dtypes.bool):
         extras.append(f"dtype=minigrad.{data.dtype}")
     if t.grad_fn is not None:

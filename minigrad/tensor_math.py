@@ -12,7 +12,7 @@ import sys
 
 import numpy as np
 
-from minigrad import dtypes, ops
+from minigrad import backend, dtypes, ops
 
 
 def _core():
@@ -169,7 +169,7 @@ class MathMethods:
 
     def _bitwise(self, name, ufunc, other, reflected=False):
         core = _core()
-        other = core._operand(other)
+        other = core._operand(other, like=self)
         for operand in (self, other):
             if core._is_float(operand):
                 kind = "Float" if isinstance(operand, builtins.float) else str(operand.dtype)
@@ -177,9 +177,11 @@ class MathMethods:
         if isinstance(other, type(self)):
             core._broadcast_shape(name, self.shape, other.shape)
             target = core._result_dtype(self, other)
-            a, b = self._data.astype(target, copy=False), other._data.astype(target, copy=False)
+            b = core._array(other, like=self._data).astype(target, copy=False)
+            a = self._data.astype(target, copy=False)
         else:
-            a, b = self._data, np.asarray(other, self.dtype if self.dtype != np.bool_ else None)
+            b = np.asarray(other, self.dtype if self.dtype != np.bool_ else None)
+            a, b = self._data, core._array(b, like=self._data)
         return type(self)._make(ufunc(b, a) if reflected else ufunc(a, b))
 
     def bitwise_and(self, other):
@@ -216,10 +218,10 @@ class MathMethods:
 
     def _logical(self, ufunc, other):
         core = _core()
-        other = core._operand(other)
+        other = core._operand(other, like=self)
         if isinstance(other, type(self)):
             core._broadcast_shape(ufunc.__name__, self.shape, other.shape)
-        return type(self)._make(ufunc(self._data, core._array(other)))
+        return type(self)._make(ufunc(self._data, core._array(other, like=self._data)))
 
     def logical_and(self, other):
         return self._logical(np.logical_and, other)
@@ -253,7 +255,7 @@ class MathMethods:
     def isclose(self, other, rtol=1e-05, atol=1e-08, equal_nan=False):
         """|self - other| <= atol + rtol |other|, elementwise (NaNs equal with ``equal_nan``)."""
         core = _core()
-        other = core._operand(other)
+        other = core._operand(other, like=self)
         if isinstance(other, type(self)):
             core._broadcast_shape("isclose", self.shape, other.shape)
             if self.dtype != other.dtype:
@@ -261,7 +263,7 @@ class MathMethods:
                     f"isclose: self ({self.dtype}) and other ({other.dtype}) must have the "
                     "same dtype"
                 )
-        return self._int_map(np.isclose, core._array(other), rtol, atol, equal_nan)
+        return self._int_map(np.isclose, core._array(other, like=self._data), rtol, atol, equal_nan)
 
     def allclose(self, other, rtol=1e-05, atol=1e-08, equal_nan=False):
         """True when every element is close (``isclose``): a Python bool."""
@@ -322,12 +324,13 @@ class ReductionMethods:
         return self._running(dim, np.minimum.accumulate)
 
     def _running(self, dim, accumulate):
+        xp = backend.array_module(self._data)
         if self.ndim == 0:
-            return _core().ValuesIndices(self.clone(), type(self)._make(np.zeros((), np.int64)))
+            return _core().ValuesIndices(self.clone(), type(self)._make(xp.zeros((), np.int64)))
         axis = _core()._dim(dim, self.ndim)
         data = self._data
         values = accumulate(data, axis=axis)
-        positions = np.arange(data.shape[axis]).reshape(
+        positions = xp.arange(data.shape[axis]).reshape(
             [-1 if d == axis else 1 for d in range(data.ndim)]
         )
         reached = data == values
@@ -341,8 +344,9 @@ class ReductionMethods:
         """log(sum(exp(self))) over ``dim``, shifted by the max: finite for any magnitude."""
         this = self._floating()
         dims = _core()._dims(dim, this.ndim)
-        top = np.max(this._data, axis=dims, keepdims=True) if this.numel() else np.zeros(())
-        top = type(self)._make(np.where(np.isinf(top), 0, top).astype(this.dtype))
+        xp = backend.array_module(this._data)
+        top = np.max(this._data, axis=dims, keepdims=True) if this.numel() else xp.zeros(())
+        top = type(self)._make(xp.where(np.isinf(top), 0, top).astype(this.dtype))
         out = (this - top).exp().sum(dims, keepdim=True).log() + top
         return out if keepdim else out.squeeze(dims) if dims else out.reshape(())
 
@@ -372,7 +376,8 @@ class ReductionMethods:
 
     def count_nonzero(self, dim=None):
         dims = _core()._dims(dim, self.ndim)
-        return type(self)._make(np.asarray(np.count_nonzero(self._data, axis=dims), np.int64))
+        xp = backend.array_module(self._data)
+        return type(self)._make(xp.asarray(np.count_nonzero(self._data, axis=dims), np.int64))
 
     def var_mean(self, dim=None, unbiased=True, keepdim=False, *, correction=None):
         return (self.var(dim, unbiased, keepdim, correction=correction), self.mean(dim, keepdim))
@@ -395,14 +400,15 @@ class ReductionMethods:
         if not descending:
             order = np.argsort(data, axis=axis, kind="stable")
         else:
+            xp = backend.array_module(data)
             moved = np.moveaxis(data, axis, -1)
             nan = (
-                np.isnan(moved) if dtypes.is_floating(moved.dtype) else np.zeros(moved.shape, bool)
+                np.isnan(moved) if dtypes.is_floating(moved.dtype) else xp.zeros(moved.shape, bool)
             )
-            key = -np.where(nan, 0, moved).astype(
+            key = -xp.where(nan, 0, moved).astype(
                 np.float64 if moved.dtype.kind == "f" else np.int64
             )
-            order = np.moveaxis(np.lexsort((key, ~nan)), -1, axis)
+            order = np.moveaxis(_lexsort(xp, key, ~nan), -1, axis)
         return axis, order
 
     def sort(self, dim=-1, descending=False, stable=False):
@@ -439,23 +445,24 @@ class ReductionMethods:
         size = self.shape[axis] if self.ndim else 1
         if not 1 <= k <= size:
             raise IndexError(f"kthvalue(): selected number k={k} out of range for dimension {dim}")
-        return self._pick(axis, np.full((), k - 1), keepdim)
+        return self._pick(axis, k - 1, keepdim)
 
     def median(self, dim=None, keepdim=False):
         """The lower median (NaN if the line holds one); with ``dim``, (values, indices)."""
         if dim is None:
             flat = self.reshape(-1)
             if flat.numel() == 0:
-                return type(self)._make(np.array(np.nan, self.dtype))
+                nan = backend.array_module(self._data).full((), np.nan, self.dtype)
+                return type(self)._make(nan)
             return flat._median_at(0, False).values
         return self._median_at(_core()._dim(dim, self.ndim) if self.ndim else 0, keepdim)
 
     def _median_at(self, axis, keepdim):
         size = self.shape[axis] if self.ndim else 1
-        position = np.full((), (size - 1) // 2)
+        position = (size - 1) // 2
         if dtypes.is_floating(self.dtype):  # the first NaN, sorted last, is the median then
             nans = np.isnan(self._data).sum(axis=axis if self.ndim else None, keepdims=True)
-            position = np.where(nans > 0, size - nans, position)
+            position = backend.array_module(nans).where(nans > 0, size - nans, position)
         return self._pick(axis, position, keepdim)
 
     def _pick(self, axis, position, keepdim):
@@ -464,12 +471,13 @@ class ReductionMethods:
             return _core().ValuesIndices(values, indices)
         shape = list(self.shape)
         shape[axis] = 1
+        xp = backend.array_module(self._data)
         where = (
-            np.broadcast_to(np.asarray(position, np.int64), shape)
+            xp.full(shape, position, np.int64)
             if np.ndim(position) == 0
-            else position.astype(np.int64)
+            else xp.ascontiguousarray(position.astype(np.int64))
         )
-        value = ops.TakeAlongDim.apply(values, index=np.ascontiguousarray(where), dim=axis)
+        value = ops.TakeAlongDim.apply(values, index=where, dim=axis)
         index = np.take_along_axis(indices._data, where, axis)
         if not keepdim:
             value, index = value.squeeze(axis), np.squeeze(index, axis)
@@ -492,6 +500,17 @@ class ReductionMethods:
 
 
 MinMax = collections.namedtuple("aminmax", ["min", "max"])
+
+
+def _lexsort(xp, key, first):
+    """Indices that sort the last axis by ``first`` and then by ``key`` (both stably), as
+    ``np.lexsort((key, first))``; CuPy's lexsort takes only 1-D keys, so on a device it is
+    two stable argsorts."""
+    if xp is np:
+        return np.lexsort((key, first))
+    order = xp.argsort(key, axis=-1, kind="stable")
+    then = xp.argsort(xp.take_along_axis(first, order, -1), axis=-1, kind="stable")
+    return xp.take_along_axis(order, then, -1)
 
 
 def _vector_norm(tensor, ord, dim, keepdim):

@@ -10,7 +10,7 @@ import numbers
 
 import numpy as np
 
-from minigrad import dtypes, ops
+from minigrad import backend, dtypes, ops
 from minigrad.ops.reductions import along_dim
 from minigrad.tensor_math import _core
 
@@ -26,8 +26,13 @@ def _sizes(sizes):
     return tuple(int(s) for s in sizes)
 
 
-def _index_array(index, name):
-    array = index._data if isinstance(index, _core().Tensor) else np.asarray(index)
+def _index_array(index, name, like=None):
+    """``index`` (a Tensor, a list or an array) as an int64 array; with ``like`` (the array it
+    indexes), on its device (indices on the CPU are copied there, as PyTorch's)."""
+    if like is None:
+        array = index._data if isinstance(index, _core().Tensor) else backend.as_array(index)
+    else:
+        array = _core()._index_data(index, like)
     if not np.issubdtype(array.dtype, np.integer):
         raise RuntimeError(f"{name}(): Expected dtype int64 for index, got {array.dtype}")
     return array.astype(np.int64, copy=False)
@@ -50,7 +55,7 @@ def _as_1d(method):
         args = list(args)
         if len(args) < 2:  # index given by keyword: (dim, index, ...) for every method wrapped
             args.insert(1, kwargs.pop("index"))
-        index = _core()._array(args[1])
+        index = _core()._index_data(args[1], self._data)
         args[1] = index.reshape(-1)
         for position in range(2, len(args)):
             if isinstance(args[position], Tensor) and args[position].ndim == 0:
@@ -88,10 +93,11 @@ class ShapeMethods:
         this = self.reshape(-1) if dim is None else self
         axis = 0 if dim is None else _dim(dim, this.ndim)
         counts = repeats if isinstance(repeats, int) else _index_array(repeats, "repeat_interleave")
+        counts = counts if isinstance(counts, int) else _core()._host(counts)  # sizes the output
         if np.any(np.asarray(counts) < 0):
             raise RuntimeError("repeat_interleave: repeats can not be negative")
         picks = np.repeat(np.arange(this.shape[axis]), counts)
-        return this[(slice(None),) * axis + (picks,)]
+        return this[(slice(None),) * axis + (backend.on_device_of(picks, this._data),)]
 
     def flip(self, *args, dims=None):
         dims = (
@@ -126,7 +132,7 @@ class ShapeMethods:
             axis = _dim(d, self.ndim)
             size = self.shape[axis]
             if size:
-                picks = (np.arange(size) - shift) % size
+                picks = (backend.array_module(self._data).arange(size) - shift) % size
                 out = out[(slice(None),) * axis + (picks,)]
         return out
 
@@ -230,11 +236,11 @@ class ShapeMethods:
             name = "tril" if lower else "triu"
             raise RuntimeError(f"{name}: input tensor must have at least 2 dimensions")
         rows, cols = self.shape[-2:]
-        mask = np.tri(rows, cols, diagonal, dtype=bool)
+        xp = backend.array_module(self._data)
+        mask = xp.tri(rows, cols, diagonal, dtype=bool)
         if not lower:
-            mask = ~np.tri(rows, cols, diagonal - 1, dtype=bool)
-        zero = np.zeros((), self.dtype)
-        return _core().where(mask, self, type(self)._make(zero))
+            mask = ~xp.tri(rows, cols, diagonal - 1, dtype=bool)
+        return _core().where(mask, self, _zero(self))
 
     def tril(self, diagonal=0):
         return self._triangle(diagonal, lower=True)
@@ -252,7 +258,7 @@ class ShapeMethods:
         rows, cols = moved.shape[-2:]
         start_row, start_col = max(-offset, 0), max(offset, 0)
         length = max(min(rows - start_row, cols - start_col), 0)
-        steps = np.arange(length)
+        steps = backend.array_module(self._data).arange(length)
         return moved[(Ellipsis, steps + start_row, steps + start_col)]
 
     def diag(self, diagonal=0):
@@ -267,14 +273,14 @@ class ShapeMethods:
         """Matrices (in dims dim1, dim2 of the result) with self's last dim on diagonal
         ``offset``, zero elsewhere."""
         n = self.shape[-1] + abs(offset)
-        rows, cols = np.indices((n, n))
+        xp = backend.array_module(self._data)
+        rows, cols = xp.indices((n, n))
         on = (cols - rows) == offset
-        zero = type(self)._make(np.zeros((), self.dtype))
         if self.shape[-1] == 0:
-            out = zero.expand(*self.shape[:-1], n, n)
+            out = type(self)._make(xp.zeros((), self.dtype)).expand(*self.shape[:-1], n, n)
         else:
-            spread = self[(Ellipsis, np.where(on, np.minimum(rows, cols), 0))]
-            out = _core().where(on, spread, zero)
+            spread = self[(Ellipsis, xp.where(on, xp.minimum(rows, cols), 0))]
+            out = _core().where(on, spread, _zero(self))
         ndim = out.ndim
         return out.movedim((ndim - 2, ndim - 1), (_dim(dim1, ndim), _dim(dim2, ndim)))
 
@@ -288,9 +294,9 @@ class ShapeMethods:
     def gather(self, dim, index, *, sparse_grad=False):
         """out[i][j] = self[index[i][j]][j] for dim 0 (and so on): index has self's ndim."""
         axis = _dim(dim, self.ndim)
-        index = _index_array(index, "gather")
+        index = _index_array(index, "gather", self._data)
         if index.size == 0:
-            return type(self)._make(np.zeros(index.shape, self.dtype))
+            return type(self)._make(backend.array_module(self._data).zeros(index.shape, self.dtype))
         if index.ndim != self.ndim:
             raise RuntimeError(
                 f"gather(): Index tensor must have the same number of dimensions as input "
@@ -310,10 +316,12 @@ class ShapeMethods:
 
     def take_along_dim(self, indices, dim=None):
         if dim is None:
-            return self.reshape(-1).gather(0, _index_array(indices, "take_along_dim").reshape(-1))
+            index = _index_array(indices, "take_along_dim", self._data)
+            return self.reshape(-1).gather(0, index.reshape(-1))
         axis = _dim(dim, self.ndim)
-        index = _index_array(indices, "take_along_dim")
-        index = np.where(index < 0, index + self.shape[axis], index)  # as PyTorch: from the end
+        index = _index_array(indices, "take_along_dim", self._data)
+        xp = backend.array_module(index)
+        index = xp.where(index < 0, index + self.shape[axis], index)  # as PyTorch: from the end
 
         def others(shape):
             return tuple(1 if d == axis else n for d, n in enumerate(shape))
@@ -324,13 +332,13 @@ class ShapeMethods:
         return self.expand(*this_shape).gather(axis, np.broadcast_to(index, index_shape))
 
     def take(self, index):
-        index = _index_array(index, "take")
+        index = _index_array(index, "take", self._data)
         _check_range("take", index, self.numel(), negative=True)
         return self.reshape(-1)[index % builtins.max(self.numel(), 1)]
 
     @_as_1d
     def index_select(self, dim, index):
-        index = _index_array(index, "index_select")
+        index = _index_array(index, "index_select", self._data)
         if index.ndim > 1:
             raise IndexError("index_select(): Index is supposed to be a vector")
         axis = _dim(dim, self.ndim)
@@ -338,7 +346,7 @@ class ShapeMethods:
         return self[(slice(None),) * axis + (index.reshape(-1),)]
 
     def masked_select(self, mask):
-        mask = mask._data if isinstance(mask, _core().Tensor) else np.asarray(mask)
+        mask = _core()._index_data(mask, self._data)
         if mask.dtype != np.bool_:
             raise RuntimeError(f"masked_select: expected BoolTensor for mask, got {mask.dtype}")
         shape = np.broadcast_shapes(self.shape, mask.shape)
@@ -348,8 +356,8 @@ class ShapeMethods:
 
     def index_fill(self, dim, index, value):
         axis = _dim(dim, self.ndim) if self.ndim else 0
-        mask = np.zeros(self.shape[axis] if self.ndim else 1, bool)
-        mask[_index_array(index, "index_fill")] = True
+        mask = backend.array_module(self._data).zeros(self.shape[axis] if self.ndim else 1, bool)
+        mask[_index_array(index, "index_fill", self._data)] = True
         shape = [1] * self.ndim
         if self.ndim:
             shape[axis] = -1
@@ -365,7 +373,8 @@ class ShapeMethods:
         if reduce is not None:
             return self._scatter_reduce(axis, index, src, reduce)
         if not isinstance(src, _core().Tensor):
-            return ops.Scatter.apply(self, np.asarray(src, self.dtype), index=index, dim=axis)
+            src = backend.array_module(self._data).asarray(src, self.dtype)
+            return ops.Scatter.apply(self, src, index=index, dim=axis)
         return ops.Scatter.apply(self, src.to(self.dtype), index=index, dim=axis)
 
     def _scatter_reduce(self, axis, index, src, reduce):
@@ -375,11 +384,16 @@ class ShapeMethods:
         Tensor = _core().Tensor
         if self.requires_grad or (isinstance(src, Tensor) and src.requires_grad):
             raise RuntimeError("scatter(reduce=...) is not differentiable: use scatter_add")
-        values = src._data if isinstance(src, Tensor) else np.asarray(src, self.dtype)
-        values = np.broadcast_to(values, index.shape) if values.ndim == 0 else values
+        xp = backend.array_module(self._data)
+        values = _core()._array(src, like=self._data) if isinstance(src, Tensor) else src
+        values = xp.asarray(values, self.dtype)
+        values = np.broadcast_to(values, index.shape) if np.ndim(values) == 0 else values
         values = values[tuple(slice(0, n) for n in index.shape)].astype(self.dtype)
         out = self._data.copy()
-        (np.add if reduce == "add" else np.multiply).at(out, along_dim(index, axis), values)
+        if reduce == "add":
+            backend.add_at(out, along_dim(index, axis), values)
+        else:
+            xp.multiply.at(out, along_dim(index, axis), values)
         return type(self)._make(out)
 
     @_as_1d
@@ -391,7 +405,7 @@ class ShapeMethods:
     @_as_1d
     def index_add(self, dim, index, source, *, alpha=1):
         axis = _dim(dim, self.ndim)
-        index = _index_array(index, "index_add").reshape(-1)
+        index = _index_array(index, "index_add", self._data).reshape(-1)
         _check_range("index_add", index, self.shape[axis])
         if source.shape[axis] != len(index):
             raise RuntimeError(
@@ -403,7 +417,7 @@ class ShapeMethods:
     def index_copy(self, dim, index, source):
         """self with the slices ``index`` along dim replaced by source's (scatter along dim)."""
         axis = _dim(dim, self.ndim) if self.ndim else 0
-        index = _index_array(index, "index_copy").reshape(-1)
+        index = _index_array(index, "index_copy", self._data).reshape(-1)
         source = _core().as_tensor(source)
         if self.ndim == 0:
             return self.reshape(1).index_copy(0, index, source.reshape(-1)).reshape(())
@@ -418,11 +432,12 @@ class ShapeMethods:
         view = [1] * source.ndim
         view[axis] = -1
         spread = np.broadcast_to(index.reshape(view), source.shape)
-        return self.scatter(axis, np.ascontiguousarray(spread), source)
+        xp = backend.array_module(spread)
+        return self.scatter(axis, xp.ascontiguousarray(spread), source)
 
     def masked_scatter(self, mask, source):
         """self with source's elements, in order, written where ``mask`` is True."""
-        mask = mask._data if isinstance(mask, _core().Tensor) else np.asarray(mask)
+        mask = _core()._index_data(mask, self._data)
         if mask.dtype != np.bool_:
             raise RuntimeError(f"masked_scatter_ only supports boolean masks, but got {mask.dtype}")
         shape = np.broadcast_shapes(self.shape, mask.shape)
@@ -443,9 +458,10 @@ class ShapeMethods:
     def nonzero(self, *, as_tuple=False):
         if as_tuple and self.ndim == 0:
             return self.reshape(1).nonzero(as_tuple=True)
-        found = np.argwhere(self._data).astype(np.int64)
+        xp = backend.array_module(self._data)
+        found = xp.argwhere(self._data).astype(np.int64)
         if as_tuple:
-            return tuple(type(self)._make(np.ascontiguousarray(column)) for column in found.T)
+            return tuple(type(self)._make(xp.ascontiguousarray(column)) for column in found.T)
         return type(self)._make(found)
 
     def argwhere(self):
@@ -508,8 +524,10 @@ class ShapeMethods:
             )
         lead = (slice(None),) * axis
 
+        xp = backend.array_module(a._data)
+
         def part(t, order):
-            return t[lead + (np.array(order),)]
+            return t[lead + (xp.asarray(order),)]
 
         return part(a, [1, 2, 0]) * part(b, [2, 0, 1]) - part(a, [2, 0, 1]) * part(b, [1, 2, 0])
 
@@ -538,6 +556,11 @@ class ShapeMethods:
         return _added(self, beta, vec1.outer(vec2), alpha)
 
 
+def _zero(tensor):
+    """A zero of ``tensor``'s dtype, as a number that joins any device (for where())."""
+    return tensor.dtype.type(0)
+
+
 def _added(input, beta, product, alpha):
     if input.dtype == np.bool_:
         return _scaled(input, beta) | _scaled(product.bool(), alpha)
@@ -547,13 +570,14 @@ def _added(input, beta, product, alpha):
 def _scaled(tensor, factor):
     """factor * tensor as PyTorch's addmm family: a bool tensor is kept or dropped, an int
     tensor takes int(factor)."""
+    xp = backend.array_module(tensor._data)
     if tensor.dtype == np.bool_:
-        return tensor if factor else type(tensor)._make(np.zeros(tensor.shape, bool))
+        return tensor if factor else type(tensor)._make(xp.zeros(tensor.shape, bool))
     if not dtypes.is_floating(tensor.dtype):
         factor = int(factor)
     if factor == 0:  # PyTorch: beta = 0 ignores the input, NaNs included
         if tensor.isnan().any() or tensor.isinf().any():
-            return type(tensor)._make(np.zeros(tensor.shape, tensor.dtype))
+            return type(tensor)._make(xp.zeros(tensor.shape, tensor.dtype))
         return tensor * 0
     return tensor if factor == 1 else tensor * factor
 
@@ -561,12 +585,12 @@ def _scaled(tensor, factor):
 def _check_range(name, index, size, negative=False):
     low = -size if negative else 0
     if index.size and (index.min() < low or index.max() >= size):
-        bad = index[(index < low) | (index >= size)].flat[0]
+        bad = int(index[(index < low) | (index >= size)].reshape(-1)[0])
         raise IndexError(f"{name}(): index {bad} is out of bounds for dimension with size {size}")
 
 
 def _scatter_index(name, tensor, index, axis, src):
-    index = _index_array(index, name)
+    index = _index_array(index, name, tensor._data)
     if index.ndim != tensor.ndim:
         raise RuntimeError(
             f"{name}(): Index tensor must have the same number of dimensions as self tensor, "
@@ -651,6 +675,8 @@ def meshgrid(*tensors, indexing="ij"):
     if indexing not in ("ij", "xy"):
         raise ValueError(f"meshgrid: indexing must be 'ij' or 'xy', got {indexing!r}")
     tensors = [_core().as_tensor(t).reshape(-1) for t in tensors]
+    if any(t.device != tensors[0].device for t in tensors):
+        raise RuntimeError("meshgrid expects all tensors to have the same device")
     shape = tuple(t.shape[0] for t in tensors)
     grids = []
     for position, t in enumerate(tensors):
