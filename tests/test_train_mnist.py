@@ -239,9 +239,9 @@ def test_training_on_another_device_gives_the_cpu_run(run, tmp_path):
     assert on_device["test_acc"] == pytest.approx(on_cpu["test_acc"], abs=0.002)
     assert on_device["train_loss"] == pytest.approx(on_cpu["train_loss"], rel=1e-4)
     saved = weights(tmp_path / "strict.ckpt")
-    assert all(t.device == "cpu" for t in saved.values())
+    assert all(type(array) is np.ndarray for array in saved.values())  # host copies
     for key, expected in weights(tmp_path / "cpu.ckpt").items():
-        np.testing.assert_allclose(saved[key].numpy(), expected.numpy(), rtol=1e-3, atol=1e-5)
+        np.testing.assert_allclose(saved[key], expected, rtol=1e-3, atol=1e-5)
 
 
 def test_a_device_that_is_not_there_is_an_error_naming_it(run):
