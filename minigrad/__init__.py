@@ -90,7 +90,7 @@ _FUNCTIONS += (
     "bitwise_right_shift logical_and logical_or logical_xor logical_not isnan isinf isposinf "
     "isneginf isfinite isclose allclose nan_to_num eq ne lt le gt ge all any "
     "prod cumsum cumprod logsumexp norm nansum nanmean count_nonzero var_mean std_mean aminmax "
-    "sort argsort msort topk kthvalue median unique cummax cummin"
+    "sort argsort msort topk kthvalue median unique cummax cummin logcumsumexp"
 ).split()
 # ... and shape, indexing and linear algebra.
 _FUNCTIONS += (
@@ -98,7 +98,8 @@ _FUNCTIONS += (
     "broadcast_to narrow split chunk tensor_split unbind select tril triu diagonal diag "
     "diag_embed trace gather take_along_dim take index_select masked_select masked_fill "
     "index_fill scatter scatter_add index_add nonzero argwhere mm bmm mv dot vdot inner outer "
-    "ger cross kron addmm addmv baddbmm addbmm addr tile unflatten index_copy masked_scatter"
+    "ger cross kron addmm addmv baddbmm addbmm addr tile unflatten index_copy masked_scatter "
+    "scatter_reduce"
 ).split()
 
 

@@ -1,10 +1,12 @@
 """``minigrad.linalg``: PyTorch's ``torch.linalg`` for what deep-learning code uses: norms,
 inverse, determinant, solve and a few products. Float64 gradients are checked for each."""
 
+import collections
+
 import numpy as np
 
 from minigrad import ops
-from minigrad.tensor import as_tensor
+from minigrad.tensor import _dim, as_tensor
 from minigrad.tensor_math import _vector_norm
 
 
@@ -28,11 +30,67 @@ def vector_norm(x, ord=2, dim=None, keepdim=False, *, dtype=None):
     return _vector_norm(x, ord, dim, keepdim)
 
 
+MATRIX_ORDERS = ("fro", "nuc", np.inf, -np.inf, 1, -1, 2, -2)
+
+
 def matrix_norm(A, ord="fro", dim=(-2, -1), keepdim=False, *, dtype=None):
-    """The Frobenius norm ('fro') of the matrices in A; other orders are not supported yet."""
-    if ord != "fro":
-        raise NotImplementedError(f"linalg.matrix_norm: ord={ord!r} is not supported, only 'fro'")
-    return vector_norm(A, 2, dim, keepdim, dtype=dtype)
+    """The ord-norm of the matrices in A (over the two dims ``dim``): 'fro', 'nuc' (the sum
+    of the singular values), 2 / -2 (the largest / smallest singular value), 1 / -1 (the
+    largest / smallest column sum of |A|) and inf / -inf (the same for row sums)."""
+    A = as_tensor(A) if dtype is None else as_tensor(A).to(dtype)
+    if A.ndim < 2:
+        raise RuntimeError(
+            "linalg.matrix_norm: The input tensor A must have at least 2 dimensions."
+        )
+    if not any(ord == o and type(ord) is not bool for o in MATRIX_ORDERS):
+        raise RuntimeError(f"linalg.matrix_norm: Order {ord} not supported.")
+    if not isinstance(dim, tuple | list) or len(dim) != 2:
+        raise RuntimeError(f"linalg.matrix_norm: dim must be a 2-tuple. Got {dim}")
+    rows, cols = (_dim(d, A.ndim) for d in dim)
+    if rows == cols:
+        raise RuntimeError(f"linalg.matrix_norm: dims must be different. Got ({rows}, {cols})")
+    if ord == "fro":
+        return vector_norm(A, 2, (rows, cols), keepdim)
+    if ord in ("nuc", 2, -2):
+        sigma = svdvals(A.movedim((rows, cols), (-2, -1)))
+        out = sigma.sum(-1) if ord == "nuc" else sigma.amax(-1) if ord == 2 else sigma.amin(-1)
+        return out.unsqueeze(min(rows, cols)).unsqueeze(max(rows, cols)) if keepdim else out
+    summed, over = (rows, cols) if ord in (1, -1) else (cols, rows)
+    sums = A.abs().sum(summed, keepdim=True)
+    out = sums.amax(over, keepdim=True) if ord > 0 else sums.amin(over, keepdim=True)
+    return out if keepdim else out.squeeze((rows, cols))
+
+
+SVD = collections.namedtuple("SVD", ["U", "S", "Vh"])
+
+
+def svd(A, full_matrices=True):
+    """(U, S, Vh) with A = U diag(S) Vh, singular values largest first; differentiable (for
+    distinct singular values, as PyTorch's). ``full_matrices=True`` (PyTorch's default) is the
+    reduced factorization for a square A; a non-square A needs ``full_matrices=False``."""
+    A = _square_free("svd", as_tensor(A))
+    if full_matrices and A.shape[-1] != A.shape[-2]:
+        raise NotImplementedError(
+            f"linalg.svd: full_matrices=True for a non-square A of shape {tuple(A.shape)} is not "
+            "supported; pass full_matrices=False (the reduced U and Vh)"
+        )
+    return SVD(*ops.Svd.apply(A))
+
+
+def svdvals(A):
+    """The singular values of the matrices in A (the last two dims), largest first."""
+    A = _square_free("svdvals", as_tensor(A))
+    return ops.Svd.apply(A)[1]
+
+
+def _square_free(name, a):
+    if a.ndim < 2:
+        raise RuntimeError(f"linalg.{name}: The input tensor A must have at least 2 dimensions.")
+    if not np.issubdtype(a.dtype, np.floating):
+        raise RuntimeError(
+            f"linalg.{name}: Expected a floating point tensor as input, got {a.dtype}"
+        )
+    return a
 
 
 def norm(A, ord=None, dim=None, keepdim=False, *, dtype=None):

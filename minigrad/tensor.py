@@ -630,7 +630,9 @@ class Tensor(MathMethods, ReductionMethods, ShapeMethods):
         return self.sum(dim, keepdim) / _count(self.shape, _dims(dim, self.ndim))
 
     def var(self, dim=None, unbiased=True, keepdim=False, *, correction=None):
-        """Variance over ``dim``; divides by n - 1 (``unbiased``) or by n - ``correction``."""
+        """Variance over ``dim``; divides by n - 1 (``unbiased``) or by n - ``correction``.
+        ``var(False)``, PyTorch's older form, is ``var(unbiased=False)``."""
+        dim, unbiased = _unbiased_first(dim, unbiased)
         correction = (1 if unbiased else 0) if correction is None else correction
         if self.dtype == dtypes.float16:
             return self.float().var(dim, keepdim=keepdim, correction=correction).half()
@@ -639,6 +641,7 @@ class Tensor(MathMethods, ReductionMethods, ShapeMethods):
         return (centered * centered).sum(dim, keepdim) / builtins.max(count - correction, 0)
 
     def std(self, dim=None, unbiased=True, keepdim=False, *, correction=None):
+        dim, unbiased = _unbiased_first(dim, unbiased)
         var = self.var(dim, unbiased, keepdim, correction=correction)
         # A constant input has std 0 and, as in PyTorch, gradient 0 (not 0 / 0).
         nonzero = var._data != 0
@@ -801,6 +804,10 @@ class Tensor(MathMethods, ReductionMethods, ShapeMethods):
 
     def __getitem__(self, index):
         return ops.Index.apply(self, index=_index_argument(index, self._data))
+
+    def where(self, condition, other):
+        """Self's elements where ``condition`` holds, else ``other``'s (``mg.where``)."""
+        return where(condition, self, other)
 
     def masked_fill(self, mask, value):
         """self with ``value`` where ``mask`` (bool, broadcast to self) is True; a number is
@@ -1142,6 +1149,14 @@ def stack(tensors, dim=0, *, axis=None):
             )
     axis = _dim(dim, tensors[0].ndim + 1)
     return cat([t.unsqueeze(axis) for t in tensors], dim=axis)
+
+
+def _unbiased_first(dim, unbiased):
+    """(dim, unbiased) of var/std: a bool in the place of ``dim`` is PyTorch's older
+    ``var(unbiased)`` overload."""
+    if isinstance(dim, builtins.bool):
+        return None, dim
+    return dim, unbiased
 
 
 def where(condition, input, other):

@@ -314,6 +314,18 @@ class ReductionMethods:
             return this.clone()
         return ops.Cumprod.apply(this, dim=_core()._dim(dim, this.ndim))
 
+    def logcumsumexp(self, dim):
+        """log(cumsum(exp(self))) along ``dim``, as a running logaddexp: no overflow."""
+        if not dtypes.is_floating(self.dtype):
+            raise NotImplementedError(
+                f"logcumsumexp: not implemented for {self.dtype} tensors; expected a floating "
+                "dtype (as PyTorch)"
+            )
+        if self.ndim == 0:
+            _core()._dim(dim, 1)
+            return self.clone()
+        return ops.LogCumSumExp.apply(self, dim=_core()._dim(dim, self.ndim))
+
     def cummax(self, dim):
         """(values, indices) of the running maximum along ``dim``; a tie takes the later
         index and a NaN stays the maximum, as PyTorch's. The gradient goes to the indices."""
@@ -353,10 +365,14 @@ class ReductionMethods:
     def norm(self, p="fro", dim=None, keepdim=False, dtype=None):
         """The p-norm over ``dim`` (all elements by default); 'fro' is the 2-norm."""
         this = self if dtype is None else self.to(dtype)
+        if p == "nuc":  # the nuclear norm of a matrix (dim: its two dims)
+            from minigrad.linalg import matrix_norm
+
+            return matrix_norm(this, "nuc", (-2, -1) if dim is None else dim, keepdim)
         if p in ("fro", None):
             p = 2.0
         if isinstance(p, str):
-            raise ValueError(f"norm: p must be a number, 'fro' or None here, got {p!r}")
+            raise ValueError(f"norm: p must be a number, 'fro', 'nuc' or None, got {p!r}")
         return _vector_norm(this, p, dim, keepdim)
 
     def nansum(self, dim=None, keepdim=False, *, dtype=None):
@@ -380,9 +396,11 @@ class ReductionMethods:
         return type(self)._make(xp.asarray(np.count_nonzero(self._data, axis=dims), np.int64))
 
     def var_mean(self, dim=None, unbiased=True, keepdim=False, *, correction=None):
+        dim, unbiased = _core()._unbiased_first(dim, unbiased)
         return (self.var(dim, unbiased, keepdim, correction=correction), self.mean(dim, keepdim))
 
     def std_mean(self, dim=None, unbiased=True, keepdim=False, *, correction=None):
+        dim, unbiased = _core()._unbiased_first(dim, unbiased)
         return (self.std(dim, unbiased, keepdim, correction=correction), self.mean(dim, keepdim))
 
     def aminmax(self, *, dim=None, keepdim=False):

@@ -397,6 +397,32 @@ class ShapeMethods:
         return type(self)._make(out)
 
     @_as_1d
+    def scatter_reduce(self, dim, index, src, reduce, *, include_self=True):
+        """self with ``src`` reduced in at ``index`` along ``dim``: 'sum', 'prod', 'mean',
+        'amax' or 'amin', self's own value taking part unless ``include_self=False``."""
+        from minigrad.ops.scatter import REDUCTIONS
+
+        if reduce not in REDUCTIONS:
+            raise RuntimeError(
+                f"reduce argument must be either sum, prod, mean, amax or amin, got {reduce}"
+            )
+        if not isinstance(src, _core().Tensor):
+            raise TypeError(
+                f"scatter_reduce(): argument 'src' (position 3) must be Tensor, not "
+                f"{type(src).__name__}"
+            )
+        if src.dtype != self.dtype:
+            raise RuntimeError(
+                f"scatter_reduce(): Expected self.dtype to be equal to src.dtype, got "
+                f"{self.dtype} and {src.dtype}"
+            )
+        axis = _dim(dim, self.ndim)
+        index = _scatter_index("scatter_reduce", self, index, axis, src)
+        return ops.ScatterReduce.apply(
+            self, src, index=index, dim=axis, reduce=reduce, include_self=include_self
+        )
+
+    @_as_1d
     def scatter_add(self, dim, index, src):
         axis = _dim(dim, self.ndim)
         index = _scatter_index("scatter_add", self, index, axis, src)
@@ -627,19 +653,34 @@ def einsum(equation, *operands):
                 f"not match the number of dimensions ({operand.ndim}) of an operand of shape "
                 f"{tuple(operand.shape)}"
             )
-        if len(set(subscripts)) != len(subscripts):
-            raise NotImplementedError(
-                f"einsum: a repeated subscript within one operand ({subscripts!r}: a trace or a "
-                "diagonal) is not supported: use diagonal() or trace()"
-            )
-    if not arrow:
+    if not arrow:  # numpy's and PyTorch's rule: the letters that appear once, sorted
         letters = "".join(inputs)
         output = "".join(sorted(c for c in set(letters) if letters.count(c) == 1))
+    for position, (subscripts, operand) in enumerate(zip(inputs, operands)):
+        inputs[position], operands[position] = _take_diagonals(subscripts, operand)
     target = operands[0].dtype
     for o in operands[1:]:
         target = np.result_type(target, o.dtype)
     operands = [o.to(target) for o in operands]
     return ops.Einsum.apply(*operands, inputs=tuple(inputs), output=output)
+
+
+def _take_diagonals(subscripts, operand):
+    """A subscript repeated within one operand ('ii', 'iji') reads its diagonal: taken here with
+    ``diagonal`` (differentiable), the letter moved last, until every letter is distinct."""
+    while len(set(subscripts)) != len(subscripts):
+        letter = next(c for c in subscripts if subscripts.count(c) > 1)
+        first = subscripts.index(letter)
+        second = subscripts.index(letter, first + 1)
+        if operand.shape[first] != operand.shape[second]:
+            raise RuntimeError(
+                f"einsum(): subscript {letter} is repeated for operand but the sizes don't "
+                f"match, {operand.shape[first]} != {operand.shape[second]}"
+            )
+        operand = operand.diagonal(0, first, second)
+        subscripts = subscripts[:first] + subscripts[first + 1 : second] + subscripts[second + 1 :]
+        subscripts += letter
+    return subscripts, operand
 
 
 def _spell_out_ellipsis(inputs, output, arrow, operands):

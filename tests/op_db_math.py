@@ -101,6 +101,10 @@ MATH_OPS = [
     OpCase("var_mean", lambda lib, a: lib.var_mean(a, 1)[0] * lib.var_mean(a, 1)[1], [[(3, 4)]]),
     OpCase("std_mean", lambda lib, a: lib.std_mean(a)[0] + lib.std_mean(a)[1], [[(3, 4)]]),
     OpCase("aminmax", lambda lib, a: lib.aminmax(a, dim=0)[1] - a.aminmax(dim=0).min, [[(3, 4)]]),
+    OpCase("logcumsumexp", lambda lib, a: lib.logcumsumexp(a, -1), [[(3, 4, 2)], [(5,)], [()]]),
+    OpCase("logcumsumexp_dim0", lambda lib, a: (a * 30).logcumsumexp(0), [[(4, 3)]]),
+    OpCase("std_unbiased_first", lambda lib, a: a.std(False) + lib.var(a, False), [[(3, 4)]]),
+    OpCase("var_mean_unbiased_first", lambda lib, a: lib.var_mean(a, True)[0], [[(3, 4)]]),
 ]
 
 # OpInfo names (torch.testing._internal.common_methods_invocations.op_db) run by test_opinfo.py
@@ -113,5 +117,5 @@ MATH_OPINFO = (
     "bitwise_left_shift bitwise_right_shift logical_and logical_or logical_xor logical_not "
     "isnan isinf isposinf isneginf isfinite isclose nan_to_num eq ne lt le gt ge all any square "
     "prod cumsum cumprod logsumexp norm nansum nanmean count_nonzero var_mean std_mean aminmax "
-    "sort argsort msort topk kthvalue median unique cummax cummin"
+    "sort argsort msort topk kthvalue median unique cummax cummin logcumsumexp"
 ).split()

@@ -154,6 +154,41 @@ SHAPE_OPS = [
         lambda lib, a, s: a.masked_scatter(a > 0, s),
         [[(3, 4), (12,)], [(2, 3), (4, 5)]],
     ),
+    *(
+        OpCase(
+            f"scatter_reduce_{reduce}{'' if include_self else '_exclude_self'}",
+            lambda lib, a, s, i, reduce=reduce, include_self=include_self: a.scatter_reduce(
+                1, i, s, reduce, include_self=include_self
+            ),
+            [[(3, 4), (3, 3), (3, 3)]],
+            int_inputs={2: (0, 4)},
+        )
+        for reduce in ("sum", "prod", "mean", "amax", "amin")
+        for include_self in (True, False)
+    ),
+    OpCase("einsum_trace", lambda lib, a: lib.einsum("ii", a), [[(3, 3)]]),
+    OpCase("einsum_diagonal", lambda lib, a, b: lib.einsum("iij,j->i", a, b), [[(3, 3, 4), (4,)]]),
+    OpCase("where_method", lambda lib, a, b: a.where(a > 0, b), [[(3, 4), (4,)]]),
+    *(
+        OpCase(
+            f"matrix_norm_{name}",
+            lambda lib, a, order=order: lib.linalg.matrix_norm(a, order),
+            [[(3, 4)], [(2, 3, 3)]],
+            domain="away_from_zero",
+        )
+        for name, order in (
+            ("fro", "fro"),
+            ("nuc", "nuc"),
+            ("2", 2),
+            ("-2", -2),
+            ("1", 1),
+            ("-1", -1),
+            ("inf", float("inf")),
+            ("-inf", -float("inf")),
+        )
+    ),  # fmt: skip
+    OpCase("linalg_norm_matrix", lambda lib, a: lib.linalg.norm(a, 2, dim=(0, 2)), [[(3, 2, 4)]]),
+    OpCase("svdvals", lambda lib, a: lib.linalg.svdvals(a), [[(3, 4)], [(2, 4, 3)]]),
 ]
 
 # OpInfo names (torch.testing._internal.common_methods_invocations.op_db) run by test_opinfo.py
@@ -166,5 +201,5 @@ SHAPE_OPINFO = (
     "scatter_add index_add nonzero argwhere mm bmm mv dot vdot inner outer cross kron addmm "
     "addmv baddbmm addbmm addr einsum broadcast_tensors meshgrid tensordot unflatten "
     "linalg.inv linalg.det linalg.solve linalg.vector_norm linalg.cross linalg.vecdot "
-    "index_copy masked_scatter"
+    "index_copy masked_scatter scatter_reduce linalg.matrix_norm linalg.norm linalg.svdvals"
 ).split()

@@ -49,6 +49,8 @@ def _strict(value):
         return value.view(StrictArray)
     if isinstance(value, np.generic):  # CuPy's reductions give 0-d arrays, not scalars
         return np.asarray(value).view(StrictArray)
+    if hasattr(value, "_fields"):  # numpy's named results (SVDResult, ...)
+        return type(value)(*(_strict(v) for v in value))
     if isinstance(value, tuple | list):
         return type(value)(_strict(v) for v in value)
     return value

@@ -33,19 +33,16 @@ OPINFOS = {
     if (op.name in WANTED or _full_name(op) in WANTED) and op.variant_test_name != "complex"
 }
 # Variants of a listed name that minigrad does not support yet (the README lists them).
-MISSING_VARIANTS = {
-    "std.unbiased", "var.unbiased", "std_mean.unbiased", "var_mean.unbiased", "norm.nuc",
-}  # fmt: skip
+MISSING_VARIANTS = set()
 # Samples of a listed op that minigrad refuses on purpose (with a NotImplementedError naming
 # the case); skipped here, and listed in the README as missing.
-KNOWN_GAPS = {
-    "einsum": lambda sample: any(
-        len(set(s)) != len(s)
-        for s in sample.args[0].replace(" ", "").replace("...", "").split("->")[0].split(",")
-    ),
-}
+KNOWN_GAPS = {}
 # Ops whose indices for tied values are PyTorch's implementation's choice: an index passes
 # when the input holds the same value there as at PyTorch's index.
+# float32 results that PyTorch's own float32 misses by more than the default tolerance: on
+# logcumsumexp's sample holding 1e4, torch's float32 gradient is 3.2e-3 from the float64 one
+# and minigrad's 3.8e-3, so the two differ by that much too.
+FLOAT32_TOLERANCE = {"logcumsumexp": {"rtol": 1e-4, "atol": 1e-2}}
 TIE_ORDER = {"sort": 0, "argsort": 0, "topk": 1, "kthvalue": 1, "median": 0}
 OPINFOS = {name: op for name, op in OPINFOS.items() if name not in MISSING_VARIANTS}
 DTYPES = (torch.float32, torch.float64, torch.int64, torch.bool)
@@ -104,6 +101,8 @@ def _run(name, op, sample, dtype, call):
     tolerance = (
         {"rtol": 1e-7, "atol": 1e-9} if dtype == torch.float64 else {"rtol": 1e-4, "atol": 1e-5}
     )
+    if dtype == torch.float32:
+        tolerance = FLOAT32_TOLERANCE.get(name, tolerance)
     with warnings.catch_warnings():
         warnings.simplefilter("error", RuntimeWarning)
         out = call(*ours_args, **ours_kwargs)
@@ -183,6 +182,8 @@ ADAPTERS = {
     "where": lambda self, condition, other: mg.where(condition, self, other),
     "einsum": lambda tensors, equation: mg.einsum(equation, *tensors),
     "meshgrid": lambda *tensors, **kwargs: mg.meshgrid(*tensors, **kwargs),
+    # its op is torch._C's linalg_norm, the function behind torch.linalg.norm
+    "linalg.norm.subgradients_at_zero": lambda *args, **kwargs: mg.linalg.norm(*args, **kwargs),
 }
 
 
@@ -192,8 +193,8 @@ def _calls(name, op):
     function_name = ".".join(base[:2] if base[0] == "linalg" else base[:1])
     calls = []
     torch_function = getattr(torch.linalg if base[0] == "linalg" else torch, base[-1], None)
-    if base[0] in ADAPTERS:
-        calls.append(("function", ADAPTERS[base[0]]))
+    if name in ADAPTERS or base[0] in ADAPTERS:
+        calls.append(("function", ADAPTERS.get(name, ADAPTERS.get(base[0]))))
     elif op.op is torch_function:
         calls.append(("function", _function(function_name)))
     method = getattr(mg.Tensor, function_name, None)

@@ -30,14 +30,14 @@ from minigrad.ops.elementwise import (
     Where,
 )
 from minigrad.ops.inplace import SetItem
-from minigrad.ops.linalg import Det, Einsum, Inv, MatMul, Solve
+from minigrad.ops.linalg import Det, Einsum, Inv, MatMul, Solve, Svd
 from minigrad.ops.losses import BinaryCrossEntropy, BinaryCrossEntropyWithLogits, CrossEntropy
 from minigrad.ops.movement import Cat, Expand, Index, Permute, Reshape
 from minigrad.ops.normalization import BatchNorm
 from minigrad.ops.pooling import AvgPool2d, MaxPool2d
 from minigrad.ops.reductions import Amax, LogSoftmax, Sum, TakeAlongDim
-from minigrad.ops.scans import Cumprod, Cumsum, Prod, VectorNorm
-from minigrad.ops.scatter import IndexAdd, Scatter, ScatterAdd
+from minigrad.ops.scans import Cumprod, Cumsum, LogCumSumExp, Prod, VectorNorm
+from minigrad.ops.scatter import IndexAdd, Scatter, ScatterAdd, ScatterReduce
 from minigrad.ops.unary import (
     Acos,
     Acosh,
@@ -104,6 +104,8 @@ _TORCH_NAMES.update({Fmod: "FmodBackward1", Remainder: "RemainderBackward1"})  #
 _TORCH_NAMES.update({Solve: "LinalgSolveExBackward0", VectorNorm: "LinalgVectorNormBackward0"})
 _TORCH_NAMES.update({Det: "LinalgDetBackward0", Inv: "LinalgInvExBackward0"})
 _TORCH_NAMES.update({Scatter: "ScatterBackward0", IndexAdd: "IndexAddBackward0"})
+_TORCH_NAMES.update({LogCumSumExp: "LogcumsumexpBackward0", Svd: "LinalgSvdBackward0"})
+_TORCH_NAMES.update({ScatterReduce: "ScatterReduceBackward0"})
 for _op, _name in _TORCH_NAMES.items():
     _op.torch_name = _name
 

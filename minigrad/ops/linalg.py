@@ -3,6 +3,7 @@
 import numpy as np
 
 from minigrad.autograd.function import Function
+from minigrad.backend import array_module
 from minigrad.ops import xp
 
 
@@ -133,17 +134,47 @@ class Einsum(Function):
         return tuple(grads)
 
 
-class SingularValues(Function):
-    """d sigma_k = u_k^T dA v_k: grad_A = U diag(grad) V^T, for distinct singular values (as
-    PyTorch's svdvals). Its backward works on arrays: a second derivative raises."""
+class Svd(Function):
+    """A = U diag(S) Vh, reduced (U m x k, S k, Vh k x n, k = min(m, n)), as numpy's svd.
+
+    With only S's gradient: grad_A = U diag(gS) Vh. With U's or Vh's too, PyTorch's formula
+    (real case, distinct singular values, E_jk = S_k^2 - S_j^2, skew(X) = X - X^T):
+    U [(skew(U^T gU) / E) S + S (skew(V^T gV) / E) + diag(gS)] Vh
+    + (I - U U^T) gU S^-1 Vh + U S^-1 gVh (I - V Vh). Written with xp, so differentiable again.
+    """
+
+    differentiable_backward = True
 
     @staticmethod
     def forward(ctx, a):
-        u, sigma, vh = np.linalg.svd(a, full_matrices=False)
-        ctx.save_for_backward(u, vh)
-        return sigma
+        u, s, vh = np.linalg.svd(a, full_matrices=False)
+        ctx.save_for_backward(u, s, vh)
+        return u, s, vh
 
     @staticmethod
-    def backward(ctx, grad):
-        u, vh = ctx.saved_tensors
-        return (u * grad[..., None, :]) @ vh
+    def backward(ctx, grad_u, grad_s, grad_vh):
+        u, s, vh = ctx.saved_tensors
+        middle = xp.expand_dims(grad_s, -1) * _eye_like(s)
+        if not (xp.constant(grad_u).any() or xp.constant(grad_vh).any()):
+            return xp.matmul(u * xp.expand_dims(grad_s, -2), vh)
+        v, grad_v = xp.swapaxes(vh, -1, -2), xp.swapaxes(grad_vh, -1, -2)
+        squares = s * s
+        gaps = xp.expand_dims(squares, -2) - xp.expand_dims(squares, -1)  # E_jk = S_k^2 - S_j^2
+        gaps = xp.where(_eye_like(s) == 1, 1, gaps)
+        ut_gu = xp.matmul(xp.swapaxes(u, -1, -2), grad_u)
+        vt_gv = xp.matmul(xp.swapaxes(v, -1, -2), grad_v)
+        skew_u = (ut_gu - xp.swapaxes(ut_gu, -1, -2)) / gaps
+        skew_v = (vt_gv - xp.swapaxes(vt_gv, -1, -2)) / gaps
+        middle = middle + skew_u * xp.expand_dims(s, -2) + xp.expand_dims(s, -1) * skew_v
+        out = xp.matmul(xp.matmul(u, middle), vh)
+        inverse = 1 / s
+        off_u = grad_u - xp.matmul(u, ut_gu)
+        out = out + xp.matmul(off_u * xp.expand_dims(inverse, -2), vh)
+        off_vh = grad_vh - xp.matmul(xp.swapaxes(vt_gv, -1, -2), vh)
+        return out + xp.matmul(u * xp.expand_dims(inverse, -2), off_vh)
+
+
+def _eye_like(s):
+    """The k x k identity for singular values s (..., k), as an array."""
+    values = xp.constant(s)
+    return array_module(values).eye(values.shape[-1], dtype=values.dtype)

@@ -105,9 +105,12 @@ class ScatterReduce(Function):
     ``a``'s own value taking part unless ``include_self=False``.
 
     Gradients as PyTorch's: sum passes grad to every contributor, mean grad / count, prod the
-    product of the other contributors (exact with zeros), amax and amin split grad evenly
-    among the contributors equal to the result. Its backward works on arrays.
+    product of the other contributors (exact with zeros, through this op again), amax and amin
+    split grad evenly among the contributors equal to the result (PyTorch counts ``a`` among
+    them also without include_self). Positions no src reaches pass grad to ``a``.
     """
+
+    differentiable_backward = True
 
     @staticmethod
     def forward(ctx, a, src, index, dim, reduce, include_self=True):
@@ -116,7 +119,9 @@ class ScatterReduce(Function):
         out = a.copy()
         if not include_self:
             identity = _IDENTITY[reduce]
-            if np.issubdtype(a.dtype, np.integer) and not np.isfinite(identity):
+            if a.dtype == np.bool_:
+                identity = reduce in ("prod", "amin")
+            elif np.issubdtype(a.dtype, np.integer) and not np.isfinite(identity):
                 info = np.iinfo(a.dtype)
                 identity = info.min if identity < 0 else info.max
             out[where] = identity
@@ -124,61 +129,90 @@ class ScatterReduce(Function):
             add_at(out, where, values)
         else:
             _AT[reduce].at(out, where, values)
-        count = array_module(a).full(a.shape, 1 if include_self else 0, a.dtype)
+        count = array_module(a).full(a.shape, 1 if include_self else 0, np.int64)
         add_at(count, where, 1)
         if reduce == "mean":
             scattered = count > 0
             if np.issubdtype(a.dtype, np.floating):
-                out = np.where(scattered, out / np.maximum(count, 1), out)
+                out = np.where(scattered, out / np.maximum(count, 1), out).astype(a.dtype)
             else:
-                out = np.where(scattered, out // np.maximum(count, 1), out)
-        ctx.save_for_backward(a, values, out, count)
-        ctx.options = (where, dim, reduce, include_self, src.shape)
+                out = np.where(scattered, out // np.maximum(count, 1), out).astype(a.dtype)
+        ctx.save_for_backward(a, src, out, count)
+        ctx.options = (index, dim, reduce, include_self)
         return out
 
     @staticmethod
     def backward(ctx, grad):
-        a, values, out, count = ctx.saved_tensors
-        where, dim, reduce, include_self, src_shape = ctx.options
+        a, src, out, count = ctx.saved_tensors
+        index, dim, reduce, include_self = ctx.options
+        where = along_dim(index, dim)
+        src_shape = np.shape(xp.constant(src))
         untouched = count == (1 if include_self else 0)  # positions no src reached
         if reduce == "sum":
-            grad_a, grad_values = grad, grad[where]
+            grad_a, grad_src = grad, _gathered(grad, index, dim, src_shape)
         elif reduce == "mean":
-            share = grad / np.maximum(count, 1)
-            grad_a, grad_values = np.where(untouched, grad, share), share[where]
+            share = grad / np.maximum(count, 1).astype(grad.dtype)
+            grad_a, grad_src = xp.where(untouched, grad, share), _gathered(share, index, dim,
+                                                                           src_shape)  # fmt: skip
         elif reduce == "prod":
-            grad_a, grad_values = _product_grads(a, values, out, grad, where, include_self)
+            grad_a, grad_src = _product_grads(ctx, a, src, grad)
         else:
-            hit_a = a == out
-            hit_values = values == out[where]
-            ties = hit_a.astype(grad.dtype)  # also without include_self, as PyTorch counts
-            add_at(ties, where, hit_values.astype(grad.dtype))
-            share = grad / np.maximum(ties, 1)
-            grad_a = np.where(untouched, grad, np.where(hit_a, share, 0))
-            grad_values = np.where(hit_values, share[where], 0)
+            hit_a = xp.constant(a) == xp.constant(out)
+            hit_src = _padded(xp.constant(src)[_block(index)] == xp.constant(out)[where], src_shape)
+            ties = hit_a.astype(np.int64)  # also without include_self, as PyTorch counts
+            add_at(ties, where, hit_src[_block(index)].astype(np.int64))
+            share = grad / np.maximum(ties, 1).astype(grad.dtype)
+            grad_a = xp.where(untouched, grad, xp.where(hit_a, share, 0))
+            grad_src = xp.where(hit_src, _gathered(share, index, dim, src_shape), 0)
         if not include_self:
-            grad_a = np.where(untouched, grad, 0)
-        grad_src = array_module(grad).zeros(src_shape, grad.dtype)
-        grad_src[tuple(slice(0, n) for n in values.shape)] = grad_values
+            grad_a = xp.where(untouched, grad, 0)
         return grad_a, grad_src
 
 
-def _product_grads(a, values, out, grad, where, include_self):
-    """Each contributor's gradient: grad times the product of the other contributors."""
-    xp_ = array_module(a)
-    zeros = (a == 0).astype(np.int64) * include_self
-    add_at(zeros, where, (values == 0).astype(np.int64))
-    nonzero_product = xp_.where(a == 0, 1, a) if include_self else xp_.ones_like(a)
-    np.multiply.at(nonzero_product, where, xp_.where(values == 0, 1, values))
+def _block(index):
+    return tuple(slice(0, n) for n in index.shape)
 
-    def others(x, zeros_here, product_here):
-        safe = xp_.where(x == 0, 1, x)
-        return xp_.where(
-            zeros_here == 0,
-            product_here / safe,
-            xp_.where((zeros_here == 1) & (x == 0), product_here, 0),
-        )
 
-    grad_a = grad * others(a, zeros, nonzero_product)
-    grad_values = grad[where] * others(values, zeros[where], nonzero_product[where])
-    return grad_a, grad_values
+def _padded(mask, shape):
+    """A bool mask of index's shape, as the leading block of a False array of src's shape."""
+    if mask.shape == tuple(shape):
+        return mask
+    full = array_module(mask).zeros(shape, bool)
+    full[tuple(slice(0, n) for n in mask.shape)] = mask
+    return full
+
+
+def _product_grads(ctx, a, src, grad):
+    """Each contributor's gradient: grad times the product of the other contributors (out / x
+    without zeros; the nonzero product for a position's only zero; 0 with two zeros)."""
+    index, dim, _, include_self = ctx.options
+    where = along_dim(index, dim)
+    src_shape = np.shape(xp.constant(src))
+    zero_a, zero_src = xp.constant(a) == 0, xp.constant(src) == 0
+    zeros = zero_a.astype(np.int64) * include_self
+    add_at(zeros, where, zero_src[_block(index)].astype(np.int64))
+    nonzero_product = xp.apply(
+        ScatterReduce, xp.where(zero_a, 1, a), xp.where(zero_src, 1, src),
+        index=index, dim=dim, reduce="prod", include_self=include_self,
+    )  # fmt: skip
+
+    def others(x, zero, zeros_here, product_here):
+        plain = product_here / xp.where(zero, 1, x)
+        return xp.where(zeros_here == 0, plain, xp.where((zeros_here == 1) & zero, product_here, 0))
+
+    grad_a = grad * others(a, zero_a, zeros, nonzero_product)
+    spread = _gathered(grad, index, dim, src_shape)
+    product_src = _gathered(nonzero_product, index, dim, src_shape)
+    zeros_at_src = _gathered_array(zeros, index, dim, src_shape)
+    grad_src = spread * others(src, zero_src, zeros_at_src, product_src)
+    return grad_a, grad_src
+
+
+def _gathered_array(values, index, dim, shape):
+    """values (an int array of a's shape) read at index, padded with -1 to src's shape."""
+    taken = values[along_dim(index, dim)]
+    if taken.shape == tuple(shape):
+        return taken
+    full = array_module(values).full(shape, -1, values.dtype)
+    full[tuple(slice(0, n) for n in taken.shape)] = taken
+    return full
