@@ -147,7 +147,21 @@ class Svd(Function):
 
     @staticmethod
     def forward(ctx, a):
-        u, s, vh = np.linalg.svd(a, full_matrices=False)
+        finite = np.isfinite(a).all()
+        if not finite and np.isnan(a).any():  # LAPACK may never return on a NaN
+            raise RuntimeError(
+                "linalg.svd: The algorithm failed to converge because the input matrix "
+                "contained non-finite values."
+            )
+        if not finite:  # an infinite entry: NaN factors, as PyTorch gives
+            m, n = a.shape[-2:]
+            k = min(m, n)
+            full = array_module(a).full
+            u, s, vh = (
+                full((*a.shape[:-2], *shape), np.nan, a.dtype) for shape in ((m, k), (k,), (k, n))
+            )
+        else:
+            u, s, vh = np.linalg.svd(a, full_matrices=False)
         ctx.save_for_backward(u, s, vh)
         return u, s, vh
 
