@@ -622,9 +622,17 @@ class Tensor(MathMethods, ReductionMethods, ShapeMethods):
 
     def mean(self, dim=None, keepdim=False, *, dtype=None):
         if dtype is not None:
+            if not dtypes.is_floating(np.dtype(dtype)):
+                raise RuntimeError(
+                    "mean(): could not infer output dtype. Optional dtype must be either a "
+                    f"floating point or complex dtype. Got: {_legacy(np.dtype(dtype))}"
+                )
             return self.to(dtype).mean(dim, keepdim)
         if not dtypes.is_floating(self.dtype):
-            raise TypeError(f"mean needs a floating point tensor, got {self.dtype}")
+            raise RuntimeError(
+                "mean(): could not infer output dtype. Input dtype must be either a floating "
+                f"point or complex dtype. Got: {_legacy(self.dtype)}"
+            )
         if self.dtype == dtypes.float16:  # PyTorch accumulates half in float32: no overflow
             return self.float().mean(dim, keepdim).half()
         return self.sum(dim, keepdim) / _count(self.shape, _dims(dim, self.ndim))
@@ -649,10 +657,12 @@ class Tensor(MathMethods, ReductionMethods, ShapeMethods):
 
     def amax(self, dim=None, keepdim=False):
         """Largest elements over ``dim`` (all when None); tied maxima share the gradient."""
-        return ops.Amax.apply(self, dim=_dims(dim, self.ndim), keepdim=keepdim)
+        axes = _nonempty_reduction("amax", self, dim)
+        return ops.Amax.apply(self, dim=axes, keepdim=keepdim)
 
     def amin(self, dim=None, keepdim=False):
-        return ops.Amax.apply(self, dim=_dims(dim, self.ndim), keepdim=keepdim, smallest=True)
+        axes = _nonempty_reduction("amin", self, dim)
+        return ops.Amax.apply(self, dim=axes, keepdim=keepdim, smallest=True)
 
     def max(self, dim=None, keepdim=False):
         """``max()``: a 0-d tensor; ``max(dim)``: (values, indices); ``max(other)``: maximum."""
@@ -826,6 +836,7 @@ class Tensor(MathMethods, ReductionMethods, ShapeMethods):
                 )
             value = value.to(self.dtype)
         else:
+            _check_fill_value(value, self.dtype)
             value = Tensor._make(np.asarray(value).astype(self.dtype))
         return where(mask, value, self)
 
@@ -1196,6 +1207,14 @@ def minimum(input, other):
 # ---- helpers --------------------------------------------------------------------------------
 
 
+# Ops whose out= must have the result's dtype exactly in PyTorch (checked against torch 2.x);
+# elementwise ops and sum-like reductions cast into out instead.
+_EXACT_OUT_DTYPE = frozenset(
+    "gather amax amin aminmax index_select take masked_select kthvalue max sort topk cummax "
+    "median argmax nonzero msort diag tril matmul mm where".split()
+)
+
+
 def _write_out(name, result, out, inputs):
     """Copy ``result`` into ``out`` (a Tensor, or a tuple for ``(values, indices)`` results)
     as PyTorch's ``out=`` does, resizing it when the shapes differ."""
@@ -1212,6 +1231,11 @@ def _write_out(name, result, out, inputs):
         raise RuntimeError(
             f"{name}(): functions with out=... arguments don't support automatic "
             "differentiation, but one of the arguments requires grad."
+        )
+    if name in _EXACT_OUT_DTYPE and out.dtype != result.dtype:
+        raise RuntimeError(
+            f"{name}(): Expected out tensor to have dtype {_legacy(result.dtype)}, but got "
+            f"{_legacy(out.dtype)} instead"
         )
     if not np.can_cast(result.dtype, out.dtype, "same_kind"):
         raise RuntimeError(
@@ -1451,8 +1475,47 @@ def _dims(dim, ndim):
         return None
     axes = tuple(_dim(d, ndim) for d in (dim if isinstance(dim, tuple | list) else (dim,)))
     if len(set(axes)) != len(axes):
-        raise ValueError(f"dim {dim} names a dimension twice")
+        twice = next(a for a in axes if axes.count(a) > 1)
+        raise ShapeError(
+            f"dim {twice} appears multiple times in the list of dims (dim {dim} names a "
+            "dimension twice)"
+        )
     return axes if ndim else ()  # a 0-d tensor accepts dim 0 or -1 and reduces nothing
+
+
+def _check_fill_value(value, dtype):
+    """PyTorch's refusal of a fill number that ``dtype`` cannot hold (masked_fill)."""
+    dtype = np.dtype(dtype)
+    if dtype.kind == "b" or not isinstance(value, builtins.int | builtins.float | complex):
+        return
+    if isinstance(value, complex):
+        fits = False
+    elif dtype.kind in "iu":
+        info = np.iinfo(dtype)
+        fits = not math.isfinite(value) or info.min <= value <= info.max
+        fits = fits and math.isfinite(value)
+    else:
+        fits = not math.isfinite(value) or abs(value) <= np.finfo(dtype).max
+    if not fits:
+        raise RuntimeError(
+            f"value cannot be converted to type {_legacy(dtype)} without overflow: {value!r}"
+        )
+
+
+def _nonempty_reduction(name, tensor, dim):
+    """``dim``'s axes for a reduction with no identity (amax, amin): PyTorch's errors when
+    an axis it reduces is empty."""
+    axes = _dims(dim, tensor.ndim)
+    if tensor.numel() == 0:
+        if axes is None:
+            raise RuntimeError(
+                f"{name}(): Expected reduction dim to be specified for input.numel() == 0. "
+                "Specify the reduction dim with the 'dim' argument."
+            )
+        for axis in axes:
+            if tensor.shape[axis] == 0:
+                raise IndexError(f"{name}(): Expected reduction dim {axis} to have non-zero size.")
+    return axes
 
 
 def _count(shape, axes):

@@ -255,6 +255,11 @@ class MathMethods:
     def isclose(self, other, rtol=1e-05, atol=1e-08, equal_nan=False):
         """|self - other| <= atol + rtol |other|, elementwise (NaNs equal with ``equal_nan``)."""
         core = _core()
+        for name, tolerance in (("rtol", rtol), ("atol", atol)):
+            if tolerance < 0:
+                raise RuntimeError(
+                    f"{name} must be greater than or equal to zero, but got {tolerance}"
+                )
         other = core._operand(other, like=self)
         if isinstance(other, type(self)):
             core._broadcast_shape("isclose", self.shape, other.shape)
@@ -405,6 +410,11 @@ class ReductionMethods:
 
     def aminmax(self, *, dim=None, keepdim=False):
         """(min, max) over ``dim``: torch.return_types.aminmax."""
+        if self.numel() == 0 and dim is None:
+            raise RuntimeError(
+                "aminmax(): cannot compute aminmax over an empty dimension as the operation "
+                "has no identity."
+            )
         return MinMax(self.amin(dim, keepdim), self.amax(dim, keepdim))
 
     # ---- sorting ----------------------------------------------------------------------------
@@ -462,7 +472,10 @@ class ReductionMethods:
         axis = _core()._dim(dim, self.ndim) if self.ndim else 0
         size = self.shape[axis] if self.ndim else 1
         if not 1 <= k <= size:
-            raise IndexError(f"kthvalue(): selected number k={k} out of range for dimension {dim}")
+            raise RuntimeError(
+                f"kthvalue(): selected number k out of range for dimension {dim}: k={k}, size "
+                f"{size}"
+            )
         return self._pick(axis, k - 1, keepdim)
 
     def median(self, dim=None, keepdim=False):

@@ -137,9 +137,17 @@ class ShapeMethods:
         return out
 
     def rot90(self, k=1, dims=(0, 1)):
+        if len(dims) != 2:
+            raise RuntimeError(
+                f"rot90: expected total rotation dims == 2, but got dims = {len(dims)}"
+            )
+        if self.ndim < 2:
+            raise RuntimeError(f"rot90: expected total dims >= 2, but got total dims = {self.ndim}")
         a, b = (_dim(d, self.ndim) for d in dims)
         if a == b:
-            raise RuntimeError(f"rot90: the dims must differ, got {tuple(dims)}")
+            raise RuntimeError(
+                f"rot90: expected rotation dims to be different, but got dims = {tuple(dims)}"
+            )
         k %= 4
         if k == 1:
             return self.flip(b).transpose(a, b)
@@ -152,8 +160,17 @@ class ShapeMethods:
     def movedim(self, source, destination):
         source = (source,) if isinstance(source, int) else tuple(source)
         destination = (destination,) if isinstance(destination, int) else tuple(destination)
+        if len(source) != len(destination):
+            raise RuntimeError(
+                f"movedim: Invalid source or destination dims: source ({list(source)} dims) "
+                f"should contain the same number of dims as destination ({list(destination)} dims)"
+            )
+        given = {"source": list(source), "destination": list(destination)}
         source = [_dim(d, self.ndim) for d in source]
         destination = [_dim(d, self.ndim) for d in destination]
+        for name, axes in (("source", source), ("destination", destination)):
+            if len(set(axes)) != len(axes):
+                raise RuntimeError(f"movedim: repeated dim in `{name}` ({given[name]})")
         order = [d for d in range(self.ndim) if d not in source]
         for dst, src in sorted(zip(destination, source)):
             order.insert(dst, src)
@@ -172,7 +189,24 @@ class ShapeMethods:
     # ---- pieces -----------------------------------------------------------------------------
 
     def narrow(self, dim, start, length):
+        if self.ndim == 0:
+            raise RuntimeError("narrow() cannot be applied to a 0-dim tensor.")
         axis = _dim(dim, self.ndim)
+        if isinstance(start, _core().Tensor):
+            if start.ndim or start.dtype.kind not in "iu":
+                raise RuntimeError(
+                    f"narrow(): start must be an 0-dim integral Tensor, got a {start.dtype} "
+                    f"tensor of shape {list(start.shape)}."
+                )
+            start = start.item()
+        size = self.shape[axis]
+        if not -size <= start <= size:
+            raise IndexError(
+                f"narrow(): start out of range (expected to be in range of [{-size}, {size}], "
+                f"but got {start})"
+            )
+        if length < 0:
+            raise RuntimeError(f"narrow(): length must be non-negative. Got {length}")
         start = int(start) % self.shape[axis] if start < 0 else int(start)
         if start + length > self.shape[axis]:
             raise RuntimeError(
@@ -272,6 +306,10 @@ class ShapeMethods:
     def diag_embed(self, offset=0, dim1=-2, dim2=-1):
         """Matrices (in dims dim1, dim2 of the result) with self's last dim on diagonal
         ``offset``, zero elsewhere."""
+        if _dim(dim1, self.ndim + 1) == _dim(dim2, self.ndim + 1):
+            raise RuntimeError(
+                f"diag_embed(): diagonal dimensions cannot be identical {dim1}, {dim2}"
+            )
         n = self.shape[-1] + abs(offset)
         xp = backend.array_module(self._data)
         rows, cols = xp.indices((n, n))
@@ -308,7 +346,7 @@ class ShapeMethods:
                     f"Size does not match at dimension {d} expected index {list(index.shape)} "
                     f"to be no larger than self {list(self.shape)} apart from dimension {axis}"
                 )
-        _check_range("gather", index, self.shape[axis])
+        _check_range("gather", index, self.shape[axis], error=RuntimeError)
         view = self[
             tuple(slice(None) if d == axis else slice(0, n) for d, n in enumerate(index.shape))
         ]
@@ -370,6 +408,7 @@ class ShapeMethods:
             src = value
         axis = _dim(dim, self.ndim)
         index = _scatter_index("scatter", self, index, axis, src)
+        _same_dtype("scatter", self, src)
         if reduce is not None:
             return self._scatter_reduce(axis, index, src, reduce)
         if not isinstance(src, _core().Tensor):
@@ -426,6 +465,7 @@ class ShapeMethods:
     def scatter_add(self, dim, index, src):
         axis = _dim(dim, self.ndim)
         index = _scatter_index("scatter_add", self, index, axis, src)
+        _same_dtype("scatter_add", self, src)
         return ops.ScatterAdd.apply(self, src.to(self.dtype), index=index, dim=axis)
 
     @_as_1d
@@ -433,6 +473,15 @@ class ShapeMethods:
         axis = _dim(dim, self.ndim)
         index = _index_array(index, "index_add", self._data).reshape(-1)
         _check_range("index_add", index, self.shape[axis])
+        if source.ndim != self.ndim or any(
+            s != n for d, (s, n) in enumerate(zip(source.shape, self.shape)) if d != axis
+        ):
+            if source.ndim or self.ndim > 1:
+                raise RuntimeError(
+                    "index_add(): source tensor shape must match self tensor shape, excluding "
+                    f"the specified dimension. Got self.shape = {list(self.shape)} "
+                    f"source.shape = {list(source.shape)}"
+                )
         if source.shape[axis] != len(index):
             raise RuntimeError(
                 f"index_add_(): Number of indices ({len(index)}) should be equal to "
@@ -537,6 +586,18 @@ class ShapeMethods:
     ger = outer
 
     def cross(self, other, dim=None):
+        if self.ndim != other.ndim:
+            raise RuntimeError(
+                f"linalg.cross: inputs must have the same number of dimensions, got {self.ndim} "
+                f"and {other.ndim}."
+            )
+        if dim is not None:
+            axis = _dim(dim, self.ndim)
+            if self.shape[axis] != 3 or other.shape[axis] != 3:
+                raise RuntimeError(
+                    f"linalg.cross: inputs dimension {dim} must have length 3. Got "
+                    f"{self.shape[axis]} and {other.shape[axis]}"
+                )
         shape = np.broadcast_shapes(self.shape, other.shape)
         a, b = self.expand(*shape), other.expand(*shape)
         if dim is None:
@@ -608,11 +669,20 @@ def _scaled(tensor, factor):
     return tensor if factor == 1 else tensor * factor
 
 
-def _check_range(name, index, size, negative=False):
+def _check_range(name, index, size, negative=False, error=IndexError):
     low = -size if negative else 0
     if index.size and (index.min() < low or index.max() >= size):
         bad = int(index[(index < low) | (index >= size)].reshape(-1)[0])
-        raise IndexError(f"{name}(): index {bad} is out of bounds for dimension with size {size}")
+        raise error(f"{name}(): index {bad} is out of bounds for dimension with size {size}")
+
+
+def _same_dtype(name, tensor, src):
+    """scatter's src, when a Tensor, must have self's dtype (PyTorch casts nothing)."""
+    if isinstance(src, _core().Tensor) and src.dtype != tensor.dtype:
+        raise RuntimeError(
+            f"{name}(): Expected self.dtype to be equal to src.dtype, got {tensor.dtype} and "
+            f"{src.dtype}"
+        )
 
 
 def _scatter_index(name, tensor, index, axis, src):
@@ -622,7 +692,12 @@ def _scatter_index(name, tensor, index, axis, src):
             f"{name}(): Index tensor must have the same number of dimensions as self tensor, "
             f"got {index.ndim} and {tensor.ndim}"
         )
-    _check_range(name, index, tensor.shape[axis] if tensor.ndim else 1)
+    if isinstance(src, _core().Tensor) and index.ndim != builtins.max(src.ndim, 1):
+        raise RuntimeError(
+            f"{name}(): Index tensor must have the same number of dimensions as src tensor, "
+            f"got {index.ndim} and {src.ndim}"
+        )
+    _check_range(name, index, tensor.shape[axis] if tensor.ndim else 1, error=RuntimeError)
     if isinstance(src, _core().Tensor) and any(i > s for i, s in zip(index.shape, src.shape)):
         raise RuntimeError(
             f"{name}(): Expected index {list(index.shape)} to be no larger than src "
