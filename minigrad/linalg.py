@@ -17,6 +17,14 @@ def _square(name, a):
             f"linalg.{name}: A must be batches of square matrices, but they are "
             f"{tuple(a.shape[-2:]) if a.ndim >= 2 else tuple(a.shape)} matrices"
         )
+    return _matrices(name, a)
+
+
+def _matrices(name, a):
+    """``a`` checked to be (batches of) floating matrices."""
+    a = as_tensor(a)
+    if a.ndim < 2:
+        raise RuntimeError(f"linalg.{name}: The input tensor A must have at least 2 dimensions.")
     if not np.issubdtype(a.dtype, np.floating):
         raise RuntimeError(
             f"linalg.{name}: Expected a floating point tensor as input, got {a.dtype}"
@@ -37,11 +45,7 @@ def matrix_norm(A, ord="fro", dim=(-2, -1), keepdim=False, *, dtype=None):
     """The ord-norm of the matrices in A (over the two dims ``dim``): 'fro', 'nuc' (the sum
     of the singular values), 2 / -2 (the largest / smallest singular value), 1 / -1 (the
     largest / smallest column sum of |A|) and inf / -inf (the same for row sums)."""
-    A = as_tensor(A) if dtype is None else as_tensor(A).to(dtype)
-    if A.ndim < 2:
-        raise RuntimeError(
-            "linalg.matrix_norm: The input tensor A must have at least 2 dimensions."
-        )
+    A = _matrices("matrix_norm", as_tensor(A) if dtype is None else as_tensor(A).to(dtype))
     if not any(ord == o and type(ord) is not bool for o in MATRIX_ORDERS):
         raise RuntimeError(f"linalg.matrix_norm: Order {ord} not supported.")
     if not isinstance(dim, tuple | list) or len(dim) != 2:
@@ -68,7 +72,7 @@ def svd(A, full_matrices=True):
     """(U, S, Vh) with A = U diag(S) Vh, singular values largest first; differentiable (for
     distinct singular values, as PyTorch's). ``full_matrices=True`` (PyTorch's default) is the
     reduced factorization for a square A; a non-square A needs ``full_matrices=False``."""
-    A = _square_free("svd", as_tensor(A))
+    A = _matrices("svd", A)
     if full_matrices and A.shape[-1] != A.shape[-2]:
         raise NotImplementedError(
             f"linalg.svd: full_matrices=True for a non-square A of shape {tuple(A.shape)} is not "
@@ -79,18 +83,8 @@ def svd(A, full_matrices=True):
 
 def svdvals(A):
     """The singular values of the matrices in A (the last two dims), largest first."""
-    A = _square_free("svdvals", as_tensor(A))
+    A = _matrices("svdvals", A)
     return ops.Svd.apply(A)[1]
-
-
-def _square_free(name, a):
-    if a.ndim < 2:
-        raise RuntimeError(f"linalg.{name}: The input tensor A must have at least 2 dimensions.")
-    if not np.issubdtype(a.dtype, np.floating):
-        raise RuntimeError(
-            f"linalg.{name}: Expected a floating point tensor as input, got {a.dtype}"
-        )
-    return a
 
 
 def norm(A, ord=None, dim=None, keepdim=False, *, dtype=None):

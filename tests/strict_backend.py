@@ -7,10 +7,11 @@ arrays. An op that makes an array with ``np.zeros`` instead of the inputs' array
 a random mask on the host without moving it, fails here instead of silently computing on the
 CPU. Its module (``STRICT.xp``) is numpy whose array-making functions return StrictArrays.
 
-Not part of minigrad: tests register it with ``register()`` and remove it with
-``unregister()``.
+Not part of minigrad: tests register it for a module with the ``strict_device`` fixture
+(tests/conftest.py), or for a block with ``with registered():``.
 """
 
+import contextlib
 import types
 
 import numpy as np
@@ -121,6 +122,20 @@ def _host(array):
 
 def _from_host(array, dev):
     return np.array(array, copy=True).view(StrictArray)
+
+
+def is_strict(value):
+    """Whether a Tensor (or an array) lives on the strict device."""
+    return isinstance(getattr(value, "_data", value), StrictArray)
+
+
+@contextlib.contextmanager
+def registered():
+    register()
+    try:
+        yield device("strict")
+    finally:
+        unregister()
 
 
 def register():

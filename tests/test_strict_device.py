@@ -25,15 +25,10 @@ CASES = [
 ]
 
 
-@pytest.fixture(autouse=True, scope="module")
-def strict_device():
-    strict_backend.register()
-    yield mg.device("strict")
-    strict_backend.unregister()
+pytestmark = pytest.mark.usefixtures("strict_device")
 
 
-def _is_strict(tensor):
-    return isinstance(tensor._data, strict_backend.StrictArray)
+_is_strict = strict_backend.is_strict
 
 
 def _close(strict, cpu, rtol=1e-6, atol=1e-7):

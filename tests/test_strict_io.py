@@ -15,17 +15,10 @@ import minigrad as mg
 from minigrad import nn, optim
 from minigrad.backend import to_host
 
-
-@pytest.fixture(autouse=True, scope="module")
-def strict_device():
-    strict_backend.register()
-    yield mg.device("strict")
-    strict_backend.unregister()
+pytestmark = pytest.mark.usefixtures("strict_device")
 
 
-def _is_strict(value):
-    data = value._data if isinstance(value, mg.Tensor) else value
-    return isinstance(data, strict_backend.StrictArray)
+_is_strict = strict_backend.is_strict
 
 
 def _host(tensor):

@@ -19,16 +19,10 @@ import minigrad.nn as nn
 import minigrad.nn.functional as F
 from minigrad.backend import to_host
 
-
-@pytest.fixture(autouse=True, scope="module")
-def strict_device():
-    strict_backend.register()
-    yield mg.device("strict")
-    strict_backend.unregister()
+pytestmark = pytest.mark.usefixtures("strict_device")
 
 
-def _is_strict(tensor):
-    return isinstance(tensor._data, strict_backend.StrictArray)
+_is_strict = strict_backend.is_strict
 
 
 def _host(tensor):

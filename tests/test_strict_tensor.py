@@ -16,19 +16,14 @@ from minigrad.backend import to_host
 SAME_DEVICE = "Expected all tensors to be on the same device"
 
 
-@pytest.fixture(autouse=True, scope="module")
-def strict_device():
-    strict_backend.register()
-    yield mg.device("strict")
-    strict_backend.unregister()
+pytestmark = pytest.mark.usefixtures("strict_device")
 
 
 def _strict(data, **kwargs):
     return mg.tensor(data, device="strict", **kwargs)
 
 
-def _is_strict(tensor):
-    return isinstance(tensor._data, strict_backend.StrictArray)
+_is_strict = strict_backend.is_strict
 
 
 def _same(strict, cpu, rtol=1e-6, atol=1e-7):

@@ -231,11 +231,8 @@ def test_training_on_another_device_gives_the_cpu_run(run, tmp_path):
 
     common = ["--subset", 200, "--batch-size", 50, "--epochs", 1, "--model", "seed"]
     on_cpu = run(*common, "--checkpoint", tmp_path / "cpu.ckpt")
-    strict_backend.register()
-    try:
+    with strict_backend.registered():
         on_device = run(*common, "--checkpoint", tmp_path / "strict.ckpt", "--device", "strict")
-    finally:
-        strict_backend.unregister()
     assert on_device["test_acc"] == pytest.approx(on_cpu["test_acc"], abs=0.002)
     assert on_device["train_loss"] == pytest.approx(on_cpu["train_loss"], rel=1e-4)
     saved = weights(tmp_path / "strict.ckpt")

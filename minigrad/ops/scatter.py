@@ -1,5 +1,6 @@
-"""Writes at indices: scatter, scatter_add and index_add (out-of-place, as the Tensor methods
-without the trailing underscore). The gradient of what is written is gathered back from grad.
+"""Writes at indices: scatter, scatter_add, scatter_reduce and index_add (out-of-place, as the
+Tensor methods without the trailing underscore). The gradient of what is written is gathered
+back from grad.
 """
 
 import numpy as np
@@ -131,12 +132,9 @@ class ScatterReduce(Function):
             _AT[reduce].at(out, where, values)
         count = array_module(a).full(a.shape, 1 if include_self else 0, np.int64)
         add_at(count, where, 1)
-        if reduce == "mean":
-            scattered = count > 0
-            if np.issubdtype(a.dtype, np.floating):
-                out = np.where(scattered, out / np.maximum(count, 1), out).astype(a.dtype)
-            else:
-                out = np.where(scattered, out // np.maximum(count, 1), out).astype(a.dtype)
+        if reduce == "mean":  # ints round down, as PyTorch's
+            divide = np.true_divide if np.issubdtype(a.dtype, np.floating) else np.floor_divide
+            out = np.where(count > 0, divide(out, np.maximum(count, 1)), out).astype(a.dtype)
         ctx.save_for_backward(a, src, out, count)
         ctx.options = (index, dim, reduce, include_self)
         return out
@@ -152,15 +150,16 @@ class ScatterReduce(Function):
             grad_a, grad_src = grad, _gathered(grad, index, dim, src_shape)
         elif reduce == "mean":
             share = grad / np.maximum(count, 1).astype(grad.dtype)
-            grad_a, grad_src = xp.where(untouched, grad, share), _gathered(share, index, dim,
-                                                                           src_shape)  # fmt: skip
+            grad_a = xp.where(untouched, grad, share)
+            grad_src = _gathered(share, index, dim, src_shape)
         elif reduce == "prod":
             grad_a, grad_src = _product_grads(ctx, a, src, grad)
         else:
             hit_a = xp.constant(a) == xp.constant(out)
-            hit_src = _padded(xp.constant(src)[_block(index)] == xp.constant(out)[where], src_shape)
+            hit_values = _head(xp.constant(src), index.shape) == xp.constant(out)[where]
             ties = hit_a.astype(np.int64)  # also without include_self, as PyTorch counts
-            add_at(ties, where, hit_src[_block(index)].astype(np.int64))
+            add_at(ties, where, hit_values.astype(np.int64))
+            hit_src = _into(hit_values, src_shape, False)
             share = grad / np.maximum(ties, 1).astype(grad.dtype)
             grad_a = xp.where(untouched, grad, xp.where(hit_a, share, 0))
             grad_src = xp.where(hit_src, _gathered(share, index, dim, src_shape), 0)
@@ -169,16 +168,13 @@ class ScatterReduce(Function):
         return grad_a, grad_src
 
 
-def _block(index):
-    return tuple(slice(0, n) for n in index.shape)
-
-
-def _padded(mask, shape):
-    """A bool mask of index's shape, as the leading block of a False array of src's shape."""
-    if mask.shape == tuple(shape):
-        return mask
-    full = array_module(mask).zeros(shape, bool)
-    full[tuple(slice(0, n) for n in mask.shape)] = mask
+def _into(block, shape, fill):
+    """``block`` (of index's shape) as the leading block of an array of src's ``shape`` that
+    holds ``fill`` elsewhere: the inverse of ``_head``, for masks and counts."""
+    if block.shape == tuple(shape):
+        return block
+    full = array_module(block).full(shape, fill, block.dtype)
+    full[tuple(slice(0, n) for n in block.shape)] = block
     return full
 
 
@@ -190,7 +186,7 @@ def _product_grads(ctx, a, src, grad):
     src_shape = np.shape(xp.constant(src))
     zero_a, zero_src = xp.constant(a) == 0, xp.constant(src) == 0
     zeros = zero_a.astype(np.int64) * include_self
-    add_at(zeros, where, zero_src[_block(index)].astype(np.int64))
+    add_at(zeros, where, _head(zero_src, index.shape).astype(np.int64))
     nonzero_product = xp.apply(
         ScatterReduce, xp.where(zero_a, 1, a), xp.where(zero_src, 1, src),
         index=index, dim=dim, reduce="prod", include_self=include_self,
@@ -203,16 +199,6 @@ def _product_grads(ctx, a, src, grad):
     grad_a = grad * others(a, zero_a, zeros, nonzero_product)
     spread = _gathered(grad, index, dim, src_shape)
     product_src = _gathered(nonzero_product, index, dim, src_shape)
-    zeros_at_src = _gathered_array(zeros, index, dim, src_shape)
+    zeros_at_src = _into(zeros[where], src_shape, -1)  # -1: no src element is read there
     grad_src = spread * others(src, zero_src, zeros_at_src, product_src)
     return grad_a, grad_src
-
-
-def _gathered_array(values, index, dim, shape):
-    """values (an int array of a's shape) read at index, padded with -1 to src's shape."""
-    taken = values[along_dim(index, dim)]
-    if taken.shape == tuple(shape):
-        return taken
-    full = array_module(values).full(shape, -1, values.dtype)
-    full[tuple(slice(0, n) for n in taken.shape)] = taken
-    return full
