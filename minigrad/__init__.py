@@ -6,7 +6,7 @@ x = mg.randn(3, requires_grad=True)
 x.grad  # 2 * x
 """
 
-from minigrad import accelerator, autograd, backends, cuda, ops, viz
+from minigrad import accelerator, allocator, autograd, backends, cuda, ops, viz
 from minigrad.autograd import Function, enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from minigrad.device import device
 from minigrad.dtypes import (
