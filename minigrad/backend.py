@@ -5,7 +5,8 @@ Every array a Tensor holds belongs to one backend: numpy arrays to the CPU, CuPy
 ``get_array_module``) and write ``xp.zeros``, ``xp.where``, ... where numpy code would say
 ``np.``. Most numpy calls on a CuPy array already return a CuPy array (NEP 13/18 dispatch),
 so ``xp`` is needed where an array is made from nothing (zeros, arange, random masks) or
-converted (``asarray``), and for the few calls with no drop-in equivalent (``add_at``).
+converted (``asarray``), and for the few calls with no drop-in equivalent (``add_at``,
+``as_strided``).
 
 CuPy is imported only when a 'cuda' device is first asked for; without it (or without a GPU)
 that request is a RuntimeError saying what is missing.
@@ -141,6 +142,15 @@ def add_at(target, index, values):
         cupyx.scatter_add(target, index, values)
     else:
         backend_of(target).xp.add.at(target, index, values)
+
+
+def as_strided(array, shape, strides):
+    """A read-only view of ``array``'s memory with the given shape and byte strides."""
+    if backend_of(array).device_type == "cuda":
+        import cupy
+
+        return cupy.lib.stride_tricks.as_strided(array, shape, strides)
+    return np.lib.stride_tricks.as_strided(array, shape, strides, subok=True, writeable=False)
 
 
 SAME_DEVICE = (

@@ -246,6 +246,33 @@ def test_conv2d_skips_gradients_nobody_needs(monkeypatch):
     assert calls == [1, 1, 1]
 
 
+@pytest.mark.parametrize("bias", [True, False], ids=["bias", "no_bias"])
+@pytest.mark.parametrize(
+    "case", ["basic", "stride_pair_padding_pair", "dilation", "non_square_kernel", "one_channel"]
+)
+def test_conv2d_without_weight_gradient_goes_in_chunks(monkeypatch, case, bias):
+    """No weight or bias gradient: the patches are made a few images at a time (here 1 and 2,
+    with a shorter last chunk), and the result is the one product's."""
+    x_shape, w_shape, kwargs = CONV_CASES[case]
+    rng = _rng(21)
+    x = mg.tensor(rng.standard_normal((5, *x_shape[1:])).astype(np.float32))
+    w = mg.tensor(rng.standard_normal(w_shape).astype(np.float32), requires_grad=True)
+    b = mg.tensor(rng.standard_normal(w_shape[0]).astype(np.float32)) if bias else None
+    whole = conv2d(x, w, b, **kwargs)  # the weight's gradient keeps the whole patch matrix
+    chunks = []
+    original = conv_ops._im2col
+    monkeypatch.setattr(conv_ops, "_im2col", lambda x, *a: chunks.append(len(x)) or original(x, *a))
+    cells = whole.shape[2] * whole.shape[3] * (w_shape[1] * w_shape[2] * w_shape[3] + bias)
+    for images in (1, 2):
+        monkeypatch.setattr(conv_ops, "CHUNK_BYTES", images * cells * 4)
+        chunks.clear()
+        with mg.no_grad():
+            out = conv2d(x, w, b, **kwargs)
+        assert chunks == ([1] * 5 if images == 1 else [2, 2, 1])
+        np.testing.assert_allclose(out.numpy(), whole.numpy(), rtol=1e-6, atol=1e-6)
+        assert out.dtype == np.float32 and conv_ops.is_channels_last(out.numpy())
+
+
 def test_conv2d_peak_memory_is_what_the_docstring_says():
     """tracemalloc sees numpy's buffers. Groups 1 < g < O, padding and an NCHW input and
     upstream gradient take every term of ops.Conv2d's docstring; a float64 temporary or a
