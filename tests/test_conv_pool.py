@@ -66,6 +66,14 @@ CONV_CASES = {  # name: (input shape, weight shape, kwargs)
     "same_dilated": ((2, 2, 7, 6), (3, 2, 3, 2), {"padding": "same", "dilation": 2}),
     "valid": ((2, 3, 6, 5), (2, 3, 3, 3), {"padding": "valid"}),
     "one_channel": ((3, 1, 6, 5), (4, 1, 3, 3), {}),  # NCHW is channels-last: no copy of x
+    # One channel, up to 8 filters: the rows-times-Toeplitz product (ops/conv.py).
+    "one_channel_strided_padded": (
+        (2, 1, 7, 8),
+        (3, 1, 3, 2),
+        {"stride": (2, 3), "padding": (1, 2)},
+    ),
+    "one_channel_eight_filters": ((2, 1, 9, 7), (8, 1, 2, 4), {"stride": (1, 2)}),
+    "one_channel_nine_filters": ((2, 1, 6, 6), (9, 1, 3, 3), {}),  # back to the patch matrix
     "everything": (
         (2, 4, 9, 8),
         (6, 2, 2, 3),
@@ -248,7 +256,14 @@ def test_conv2d_skips_gradients_nobody_needs(monkeypatch):
 
 @pytest.mark.parametrize("bias", [True, False], ids=["bias", "no_bias"])
 @pytest.mark.parametrize(
-    "case", ["basic", "stride_pair_padding_pair", "dilation", "non_square_kernel", "one_channel"]
+    "case",
+    [
+        "basic",
+        "stride_pair_padding_pair",
+        "dilation",
+        "non_square_kernel",
+        "one_channel_nine_filters",
+    ],
 )
 def test_conv2d_without_weight_gradient_goes_in_chunks(monkeypatch, case, bias):
     """No weight or bias gradient: the patches are made a few images at a time (here 1 and 2,
@@ -271,6 +286,20 @@ def test_conv2d_without_weight_gradient_goes_in_chunks(monkeypatch, case, bias):
         assert chunks == ([1] * 5 if images == 1 else [2, 2, 1])
         np.testing.assert_allclose(out.numpy(), whole.numpy(), rtol=1e-6, atol=1e-6)
         assert out.dtype == np.float32 and conv_ops.is_channels_last(out.numpy())
+
+
+def test_conv2d_one_channel_few_filters_multiplies_rows():
+    """1 input channel, <= 8 filters: the kh image rows under each output row are kept for the
+    weight gradient, (N*Ho, kh*W + 1), not the 9x larger patch matrix."""
+    rng = _rng(22)
+    x = mg.tensor(rng.standard_normal((4, 1, 28, 28)).astype(np.float32))
+    for filters, rows in ((8, True), (9, False)):
+        w = mg.tensor(rng.standard_normal((filters, 1, 3, 3)).astype(np.float32))
+        out = conv2d(x, w.requires_grad_(True))
+        ctx = out.grad_fn.ctx
+        assert ctx.rows is rows
+        kept = ctx.saved_tensors[0]
+        assert kept.shape == ((4 * 26, 3 * 28 + 1) if rows else (1, 4 * 26 * 26, 9))
 
 
 def test_conv2d_peak_memory_is_what_the_docstring_says():
