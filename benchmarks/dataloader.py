@@ -27,6 +27,12 @@ WORKERS = (0, 1, 2)
 BATCH = 64
 
 
+def has_mnist():
+    """Whether $MINIGRAD_DATA holds the full MNIST (mnist/*-ubyte.gz)."""
+    data = os.environ.get("MINIGRAD_DATA")
+    return bool(data) and (Path(data) / "mnist" / "train-images-idx3-ubyte.gz").exists()
+
+
 def mnist_root(tmp):
     """<tmp>/MNIST/raw/ holding links to the gzipped IDX files."""
     data = os.environ.get("MINIGRAD_DATA")
@@ -75,6 +81,37 @@ def one_pass(dataset, DataLoader, workers):
     return seen / (time.perf_counter() - start)
 
 
+def measure(images, rounds, frameworks):
+    """{(framework, workers): median images/s of ``rounds`` passes over ``images`` images}."""
+    rates = {(f, w): [] for f in frameworks for w in WORKERS}
+    with tempfile.TemporaryDirectory() as tmp:
+        root = mnist_root(tmp)
+        # Reading and checking the files is not the loader's work: done once, before timing.
+        setups = {f: dataset_and_loader(f, root, images) for f in frameworks}
+        for _ in range(rounds):
+            for w in WORKERS:
+                for f in frameworks:
+                    rates[f, w].append(one_pass(*setups[f], w))
+    return {key: statistics.median(r) for key, r in rates.items()}
+
+
+def print_table(rates, images):
+    print(
+        f"DataLoader, {images} MNIST images a pass, batch {BATCH}, "
+        f"ToTensor+Normalize+RandomCrop, {os.cpu_count()} cores"
+    )
+    print(
+        f"{'workers':>8} {'minigrad img/s':>15} {'torch img/s':>12} {'ratio':>6} "
+        f"{'vs 0 workers':>13}"
+    )
+    for w in WORKERS:
+        mine = rates["minigrad", w]
+        theirs = rates.get(("torch", w))
+        ratio = f"{mine / theirs:6.2f}" if theirs else "     -"
+        speedup = mine / rates["minigrad", 0]
+        print(f"{w:>8} {mine:>15.0f} {theirs or 0:>12.0f} {ratio} {speedup:>12.2f}x")
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true")
@@ -87,30 +124,9 @@ def main(argv=None):
         frameworks = ("minigrad", "torch")
     except ImportError:
         frameworks = ("minigrad",)
-    rates = {(f, w): [] for f in frameworks for w in WORKERS}
-    with tempfile.TemporaryDirectory() as tmp:
-        root = mnist_root(tmp)
-        # Reading and checking the files is not the loader's work: done once, before timing.
-        setups = {f: dataset_and_loader(f, root, images) for f in frameworks}
-        for _ in range(rounds):
-            for w in WORKERS:
-                for f in frameworks:
-                    rates[f, w].append(one_pass(*setups[f], w))
-    result = {f"{f}/{w}": statistics.median(r) for (f, w), r in rates.items()}
-    print(
-        f"DataLoader, {images} MNIST images a pass, batch {BATCH}, "
-        f"ToTensor+Normalize+RandomCrop, {os.cpu_count()} cores"
-    )
-    print(
-        f"{'workers':>8} {'minigrad img/s':>15} {'torch img/s':>12} {'ratio':>6} "
-        f"{'vs 0 workers':>13}"
-    )
-    for w in WORKERS:
-        mine = result[f"minigrad/{w}"]
-        theirs = result.get(f"torch/{w}")
-        ratio = f"{mine / theirs:6.2f}" if theirs else "     -"
-        speedup = mine / result["minigrad/0"]
-        print(f"{w:>8} {mine:>15.0f} {theirs or 0:>12.0f} {ratio} {speedup:>12.2f}x")
+    rates = measure(images, rounds, frameworks)
+    print_table(rates, images)
+    result = {f"{f}/{w}": rate for (f, w), rate in rates.items()}
     if args.out:
         report = {"images": images, "rounds": rounds, "images_per_s": result}
         Path(args.out).write_text(json.dumps(report, indent=2))

@@ -3,7 +3,8 @@
 Model S is the founding documents' CNN; Model K is the TensorFlow-tutorial CNN of the
 lecture notebook (founding document 003). Both take (N, 1, 28, 28) MNIST-sized images.
 PyTorch is imported only inside the functions that need it, so that a process measuring
-minigrad's memory never loads it.
+minigrad's memory never loads it; tinygrad's versions, written with its own API, are in
+benchmarks/tinygrad_models.py.
 """
 
 import importlib
@@ -79,7 +80,11 @@ def batch(size, seed=0):
 def steps(library, model, batch_size, train, seed=0):
     """``run(n)``: n training steps (SGD, momentum 0.9, cross-entropy) or n inference passes
     of ``model`` on one fixed batch, written once against the API minigrad shares with
-    PyTorch; ``library`` is "minigrad" or "torch"."""
+    PyTorch; ``library`` is "minigrad" or "torch" (or "tinygrad": its own code, TinyJit)."""
+    if library == "tinygrad":
+        from benchmarks import tinygrad_models
+
+        return tinygrad_models.steps(model, *batch(batch_size, seed), train, seed)
     lib = importlib.import_module(library)
     F = importlib.import_module(f"{library}.nn.functional")
     optim = importlib.import_module(f"{library}.optim")

@@ -1,7 +1,8 @@
-"""minigrad against PyTorch and against the founding documents' per-image loops.
+"""minigrad against PyTorch, tinygrad and the founding documents' per-image loops.
 
     python -m benchmarks.run               # full run: table, benchmarks/results.json, targets
     python -m benchmarks.run --quick       # a few steps (CI); no targets asserted
+    python -m benchmarks.run --runs 5      # the model rows' measurement 5 times: medians, spread
     python -m benchmarks.run --out r.json  # write the JSON elsewhere
 
 Protocol. One process, one fixed batch of random images, float32, the same thread count for
@@ -9,6 +10,15 @@ numpy's BLAS and PyTorch (``OPENBLAS_NUM_THREADS``, else every core). The framew
 timed in turn, A B A B ..., and the median of the repeats is reported. Between two blocks
 the process sleeps ``PAUSE`` seconds: OpenBLAS's threads spin for about 0.1 s after a
 product, and a PyTorch block started meanwhile ran at half speed or less.
+
+Peers. PyTorch, and tinygrad where it imports and its CPU backend finds its C compiler
+(benchmarks/tinygrad_models.py: tinygrad.nn layers, TinyJit, no BEAM search), are timed in
+the same blocks, A B C A B C. With ``--runs N`` all the model blocks are run N times over:
+a row reports the median of its N rates, and the range of its ratio to PyTorch across them.
+
+Data pipeline. benchmarks/dataloader.py's MNIST pipeline (ToTensor, Normalize, RandomCrop,
+batch 64, shuffled) with 0, 1 and 2 workers, minigrad's DataLoader against PyTorch's; it
+needs the full MNIST under $MINIGRAD_DATA/mnist, and is left out, with a note, without it.
 
 Fresh processes. A process's peak RSS is a high-water mark, so each row's memory comes from
 a new process that runs only that row (minigrad's never imports torch). Those processes
@@ -33,18 +43,21 @@ from pathlib import Path
 
 import numpy as np
 
-from benchmarks import models, reference_loops
+from benchmarks import dataloader, models, reference_loops, tinygrad_models
 
 ROOT = Path(__file__).resolve().parents[1]
 TRAIN_BATCH, INFER_BATCH = 64, 1000
 PAUSE = 0.25  # seconds between timed blocks (full runs)
-TARGETS = [  # (name, kind, model, mode, threshold)
-    ("Model S training >= 0.8x PyTorch", "ratio", "S", "train", 0.8),
-    ("Model K training >= 0.6x PyTorch", "ratio", "K", "train", 0.6),
-    ("Model S inference >= 0.8x PyTorch", "ratio", "S", "infer", 0.8),
-    ("Model K inference >= 0.6x PyTorch", "ratio", "K", "infer", 0.6),
+TARGETS = [  # (name, kind, model, mode, threshold); the data-pipeline kinds have no model
+    ("Model K training >= 1.1x PyTorch", "ratio", "K", "train", 1.1),
+    ("Model S training >= 1.2x PyTorch", "ratio", "S", "train", 1.2),
+    ("Model K inference >= 1.2x PyTorch", "ratio", "K", "infer", 1.2),
+    ("Model S inference >= 1.2x PyTorch", "ratio", "S", "infer", 1.2),
+    ("Model S inference >= 1.2x tinygrad (TinyJit)", "tinygrad", "S", "infer", 1.2),
     ("Model S training >= 200x the per-image loops", "loops", "S", "train", 200),
     ("Model K training, 200 steps: peak RSS <= 150 MB without torch", "rss", "K", "train", 150),
+    ("DataLoader 2 workers >= 1.5x 0 workers", "workers", None, None, 1.5),
+    ("DataLoader 2 workers >= PyTorch's 2 workers", "loader", None, None, 1.0),
 ]
 
 
@@ -105,18 +118,31 @@ def interleaved(runners, steps, repeats, pause, warmup=2):
 # ---- model rows ---------------------------------------------------------------------------
 
 
-def model_rows(torch, quick, peak):
-    """One row per (model, mode, framework), plus the per-image loops on Model S training."""
-    rows = []
-    libraries = ["minigrad"] + (["torch"] if torch else [])
-    for model in ("S", "K"):
-        for train in (True, False):
+def model_rows(libraries, quick, peak, runs=1):
+    """One row per (model, mode, framework), plus the per-image loops on Model S training.
+
+    The four blocks (S and K, training and inference) are measured ``runs`` times over; the
+    networks are built once, so tinygrad's JIT compiles once.
+    """
+    configs = [(model, train) for model in ("S", "K") for train in (True, False)]
+    runners, rates = {}, {(c, lib): [] for c in configs for lib in libraries}
+    for _ in range(runs):
+        for model, train in configs:
             batch = TRAIN_BATCH if train else INFER_BATCH
-            runners = {lib: models.steps(lib, model, batch, train) for lib in libraries}
+            if (model, train) not in runners:
+                runners[model, train] = {
+                    lib: models.steps(lib, model, batch, train) for lib in libraries
+                }
             steps = (2 if quick else {"S": 20, "K": 8}[model]) if train else (1 if quick else 2)
-            times = interleaved(runners, steps, 1 if quick else 7, 0.0 if quick else PAUSE)
+            times = interleaved(
+                runners[model, train], steps, 1 if quick else 7, 0.0 if quick else PAUSE
+            )
             for lib in libraries:
-                rows.append(_row(model, train, lib, batch / statistics.median(times[lib]), peak))
+                rates[(model, train), lib].append(batch / statistics.median(times[lib]))
+    rows = []
+    for (model, train), lib in rates:
+        row = _row(model, train, lib, statistics.median(rates[(model, train), lib]), peak)
+        rows.append(dict(row, images_per_s_runs=rates[(model, train), lib]))
     images, labels = models.batch(3 if quick else 32, seed=1)
     loops = reference_loops.images_per_second(images[:, 0].astype(np.float64), labels)
     rows.append(_row("S", True, "loops", loops, peak, batch=1))
@@ -136,15 +162,37 @@ def _row(model, train, library, images_per_s, peak, batch=None):
     }
 
 
-def add_ratios_and_fresh_runs(rows, quick):
-    """vs_torch for every row, and a fresh process per row for its memory (and speed)."""
+def add_ratios(rows):
+    """vs_torch (and its range over the runs) for every row; vs_tinygrad for minigrad's rows
+    when tinygrad was measured."""
+    by_key = {(r["model"], r["mode"], r["framework"]): r for r in rows}
+    tinygrad = any(r["framework"] == "tinygrad" for r in rows)
+    for row in rows:
+        _ratio(row, by_key.get((row["model"], row["mode"], "torch")), "vs_torch")
+        if tinygrad and row["framework"] == "minigrad":
+            _ratio(row, by_key.get((row["model"], row["mode"], "tinygrad")), "vs_tinygrad")
+
+
+def _ratio(row, reference, name):
+    """row[name]: the ratio of the medians; name_min and name_max: its extremes over the runs
+    (None for the loops, measured once)."""
+    row[name] = row[f"{name}_min"] = row[f"{name}_max"] = None
+    if reference is None:
+        return
+    row[name] = row["images_per_s"] / reference["images_per_s"]
+    runs = zip(row.get("images_per_s_runs", []), reference["images_per_s_runs"])
+    ratios = [ours / theirs for ours, theirs in runs]
+    if ratios:
+        row[f"{name}_min"], row[f"{name}_max"] = min(ratios), max(ratios)
+
+
+def add_fresh_runs(rows, quick):
+    """A fresh process per row for its memory (and speed)."""
     by_key = {(r["model"], r["mode"], r["framework"]): r for r in rows}
     for row in rows:
-        reference = by_key.get((row["model"], row["mode"], "torch"))
-        row["vs_torch"] = row["images_per_s"] / reference["images_per_s"] if reference else None
         row["peak_rss_mb"] = row["fresh_images_per_s"] = None
-        if row["framework"] == "torch" and quick:
-            continue  # a torch process takes seconds to start: full runs only
+        if row["framework"] in ("torch", "tinygrad") and quick:
+            continue  # seconds to start (torch) or to compile (tinygrad): full runs only
         train = row["mode"] == "train"
         steps = 5 if row["framework"] == "loops" else (3 if quick else (200 if train else 5))
         spec = dict(
@@ -164,7 +212,8 @@ def add_ratios_and_fresh_runs(rows, quick):
 
 
 def fresh_run(spec):
-    """Run ``spec`` in a new process: {peak_rss_mb, fresh_images_per_s, torch_imported}."""
+    """Run ``spec`` in a new process: {peak_rss_mb, fresh_images_per_s, torch_imported,
+    tinygrad_imported}."""
     env = dict(
         os.environ, PYTHONPATH=os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])
     )
@@ -201,6 +250,7 @@ def child(spec):
                 "peak_rss_mb": peak_rss_mb(),
                 "fresh_images_per_s": speed,
                 "torch_imported": "torch" in sys.modules,
+                "tinygrad_imported": "tinygrad" in sys.modules,
             }
         )
     )
@@ -293,17 +343,47 @@ def _op_call(lib, F, x, w, needs_input_grad, channels_last):
     return call
 
 
+# ---- data pipeline ------------------------------------------------------------------------
+
+
+def data_pipeline(torch, quick):
+    """benchmarks/dataloader.py's pipeline with 0, 1 and 2 workers, minigrad against PyTorch:
+    {images, rounds, batch, rows: one per worker count}; None without the MNIST files."""
+    if not dataloader.has_mnist():
+        print("data pipeline: no MNIST under $MINIGRAD_DATA/mnist, its rows are left out")
+        return None
+    images, rounds = (1024, 1) if quick else (10_000, 3)
+    frameworks = ("minigrad", "torch") if torch else ("minigrad",)
+    rates = dataloader.measure(images, rounds, frameworks)
+    rows = []
+    for w in dataloader.WORKERS:
+        row = {"workers": w}
+        for f in frameworks:
+            row[f"{f}_images_per_s"] = rates[f, w]
+            row[f"{f}_vs_0_workers"] = rates[f, w] / rates[f, 0]
+        row["vs_torch"] = rates["minigrad", w] / rates["torch", w] if torch else None
+        rows.append(row)
+    return {"images": images, "rounds": rounds, "batch": dataloader.BATCH, "rows": rows}
+
+
 # ---- report -------------------------------------------------------------------------------
 
 
-def check_targets(rows):
+def check_targets(rows, data=None):
     """Each target with its measured value and whether it is met (None: not measured)."""
     by_key = {(r["model"], r["mode"], r["framework"]): r for r in rows}
+    loaders = {r["workers"]: r for r in data["rows"]} if data else None
     results = []
     for name, kind, model, mode, threshold in TARGETS:
-        ours = by_key[(model, mode, "minigrad")]
-        if kind == "ratio":
+        ours = by_key.get((model, mode, "minigrad"))
+        if kind == "workers":
+            value = None if loaders is None else loaders[2]["minigrad_vs_0_workers"]
+        elif kind == "loader":
+            value = None if loaders is None else loaders[2]["vs_torch"]
+        elif kind == "ratio":
             value = ours["vs_torch"]
+        elif kind == "tinygrad":
+            value = ours.get("vs_tinygrad")
         elif kind == "loops":
             value = ours["images_per_s"] / by_key[(model, mode, "loops")]["images_per_s"]
         else:
@@ -316,7 +396,7 @@ def check_targets(rows):
     return results
 
 
-def print_report(meta, rows, ops, targets):
+def print_report(meta, rows, ops, data, targets):
     print(
         f"minigrad benchmark ({'quick' if meta['quick'] else 'full'}): {meta['threads']} "
         f"threads, float32, OPENBLAS_CORETYPE={meta['OPENBLAS_CORETYPE']}, "
@@ -327,35 +407,9 @@ def print_report(meta, rows, ops, targets):
         f"{_fmt(meta['matmul_gflops_torch'], '.0f')}; % peak below is of "
         f"{meta['peak_gflops']:.0f}"
     )
-    header = (
-        "model",
-        "mode",
-        "framework",
-        "batch",
-        "images/s",
-        "vs torch",
-        "GFLOP/s",
-        "% peak",
-        "peak RSS MB",
-        "fresh img/s",
-        "fresh vs",
-    )
-    print("\n" + "".join(f"{h:>12}" for h in header))
-    for r in rows:
-        cells = (
-            r["model"],
-            r["mode"],
-            r["framework"],
-            r["batch"],
-            _fmt(r["images_per_s"], ".0f"),
-            _fmt(r["vs_torch"], ".2f"),
-            _fmt(r["gflops"], ".2f"),
-            _fmt(100 * r["fraction_of_peak"], ".1f"),
-            _fmt(r["peak_rss_mb"], ".0f"),
-            _fmt(r["fresh_images_per_s"], ".0f"),
-            _fmt(r.get("fresh_vs_torch"), ".2f"),
-        )
-        print("".join(f"{c:>12}" for c in cells))
+    if meta["tinygrad"]:
+        print(f"tinygrad {meta['tinygrad']}, TinyJit on its CPU device")
+    print_model_table(rows, meta["runs"])
     print("\nper op, batch 64, ms (median)")
     print(f"{'case':>16}{'direction':>11}{'minigrad':>10}{'torch':>10}{'vs torch':>10}")
     for r in ops:
@@ -363,10 +417,54 @@ def print_report(meta, rows, ops, targets):
             f"{r['case']:>16}{r['direction']:>11}{r['minigrad_ms']:>10.3f}"
             f"{_fmt(r['torch_ms'], '.3f'):>10}{_fmt(r['vs_torch'], '.2f'):>10}"
         )
+    if data:
+        print_data_table(data)
     print("\ntargets")
     for t in targets:
         status = {True: "met", False: "MISSED", None: "not measured"}[t["met"]]
         print(f"  {status:>12}  {t['target']}: {_fmt(t['value'], '.2f')}")
+
+
+def print_model_table(rows, runs):
+    columns = [  # (header, cell); vs tinygrad only where tinygrad was measured
+        ("model", lambda r: r["model"]),
+        ("mode", lambda r: r["mode"]),
+        ("framework", lambda r: r["framework"]),
+        ("batch", lambda r: r["batch"]),
+        ("images/s", lambda r: _fmt(r["images_per_s"], ".0f")),
+        ("vs torch", lambda r: _fmt(r["vs_torch"], ".2f")),
+        ("torch range", lambda r: _range(r["vs_torch_min"], r["vs_torch_max"])),
+        ("vs tinygrad", lambda r: _fmt(r.get("vs_tinygrad"), ".2f")),
+        ("GFLOP/s", lambda r: _fmt(r["gflops"], ".2f")),
+        ("% peak", lambda r: _fmt(100 * r["fraction_of_peak"], ".1f")),
+        ("peak RSS MB", lambda r: _fmt(r["peak_rss_mb"], ".0f")),
+        ("fresh img/s", lambda r: _fmt(r["fresh_images_per_s"], ".0f")),
+        ("fresh vs", lambda r: _fmt(r.get("fresh_vs_torch"), ".2f")),
+    ]
+    if not any("vs_tinygrad" in r for r in rows):
+        columns = [c for c in columns if c[0] != "vs tinygrad"]
+    print(f"\nmodels: median of {runs} run(s); torch range: vs torch's extremes over the runs")
+    print("".join(f"{header:>12}" for header, _ in columns))
+    for r in rows:
+        print("".join(f"{cell(r):>12}" for _, cell in columns))
+
+
+def print_data_table(data):
+    print(
+        f"\ndata pipeline: {data['images']} MNIST images a pass, batch {data['batch']}, "
+        f"ToTensor+Normalize+RandomCrop, median of {data['rounds']} round(s), images/s"
+    )
+    print(f"{'workers':>8}{'minigrad':>10}{'torch':>10}{'vs torch':>10}{'vs 0 workers':>14}")
+    for r in data["rows"]:
+        print(
+            f"{r['workers']:>8}{r['minigrad_images_per_s']:>10.0f}"
+            f"{_fmt(r.get('torch_images_per_s'), '.0f'):>10}{_fmt(r['vs_torch'], '.2f'):>10}"
+            f"{r['minigrad_vs_0_workers']:>13.2f}x"
+        )
+
+
+def _range(low, high):
+    return "-" if low is None else f"{low:.2f}-{high:.2f}"
 
 
 def _fmt(value, spec):
@@ -378,8 +476,12 @@ def main(argv=None):
     parser.add_argument("--quick", action="store_true", help="a few steps; no targets")
     parser.add_argument("--out", default=str(ROOT / "benchmarks" / "results.json"))
     parser.add_argument("--no-torch", action="store_true", help="leave PyTorch out")
+    parser.add_argument("--no-tinygrad", action="store_true", help="leave tinygrad out")
+    parser.add_argument("--runs", type=int, default=1, help="measure the model rows N times")
     parser.add_argument("--child", help=argparse.SUPPRESS)  # internal: one row, fresh process
     args = parser.parse_args(argv)
+    if args.runs < 1:
+        parser.error("--runs must be at least 1")
     if args.child:
         return child(json.loads(args.child))
     torch = None
@@ -390,6 +492,7 @@ def main(argv=None):
             torch.set_num_threads(threads())
         except ImportError:
             pass
+    tinygrad = not args.no_tinygrad and tinygrad_models.available()
     size, repeats = (512, 3) if args.quick else (2048, 5)
     numpy_peak = matmul_gflops("numpy", size, repeats)
     time.sleep(0.0 if args.quick else PAUSE)
@@ -400,6 +503,7 @@ def main(argv=None):
         "python": platform.python_version(),
         "numpy": np.__version__,
         "torch": torch.__version__ if torch else None,
+        "tinygrad": tinygrad_models.version() if tinygrad else None,
         "machine": platform.machine(),
         "cpus": os.cpu_count(),
         "OPENBLAS_CORETYPE": os.environ.get("OPENBLAS_CORETYPE"),
@@ -408,14 +512,20 @@ def main(argv=None):
         "matmul_gflops_torch": torch_peak,
         "peak_gflops": max(numpy_peak, torch_peak or 0.0),
         "pause_s": 0.0 if args.quick else PAUSE,
+        "runs": args.runs,
         "date": time.strftime("%Y-%m-%d %H:%M:%S"),
     }
-    rows = model_rows(torch, args.quick, meta["peak_gflops"])
+    libraries = ["minigrad"] + (["torch"] if torch else []) + (["tinygrad"] if tinygrad else [])
+    # The loaders first: their workers fork a process not yet grown by the models, nor
+    # running tinygrad's device thread.
+    data = data_pipeline(torch, args.quick)
+    rows = model_rows(libraries, args.quick, meta["peak_gflops"], args.runs)
     ops = op_rows(torch, args.quick)
-    add_ratios_and_fresh_runs(rows, args.quick)
-    targets = check_targets(rows)
-    print_report(meta, rows, ops, targets)
-    report = {"meta": meta, "models": rows, "ops": ops, "targets": targets}
+    add_ratios(rows)
+    add_fresh_runs(rows, args.quick)
+    targets = check_targets(rows, data)
+    print_report(meta, rows, ops, data, targets)
+    report = {"meta": meta, "models": rows, "ops": ops, "data_pipeline": data, "targets": targets}
     Path(args.out).write_text(json.dumps(report, indent=2) + "\n")
     print(f"\nwrote {args.out}")
     missed = [t["target"] for t in targets if t["met"] is False]

@@ -1,7 +1,7 @@
 """The benchmark: its quick mode runs and writes the expected JSON; its loop baseline is right."""
 
 import json
-import os
+import statistics
 import subprocess
 import sys
 from pathlib import Path
@@ -15,36 +15,89 @@ import minigrad.nn.functional as F
 ROOT = Path(__file__).resolve().parents[1]
 # benchmarks/ is a package of the repository, not of the installed distribution.
 sys.path.insert(0, str(ROOT))
-from benchmarks import models, reference_loops  # noqa: E402
+from benchmarks import models, reference_loops, run, tinygrad_models  # noqa: E402
+from benchmarks.dataloader import has_mnist  # noqa: E402
 
 
 def test_quick_run_writes_every_row(tmp_path):
     out = tmp_path / "results.json"
     result = subprocess.run(
-        [sys.executable, "-m", "benchmarks.run", "--quick", "--out", str(out)],
+        [sys.executable, "-m", "benchmarks.run", "--quick", "--runs", "2", "--out", str(out)],
         cwd=ROOT, capture_output=True, text=True, timeout=120,
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
     report = json.loads(out.read_text())
     assert report["meta"]["quick"] and report["meta"]["matmul_gflops_numpy"] > 0
     torch_present = report["meta"]["torch"] is not None
+    # tinygrad is a peer wherever it can run: the run must not leave it out silently.
+    tinygrad_present = report["meta"]["tinygrad"] is not None
+    assert tinygrad_present == tinygrad_models.available()
+    peers = ["torch"] * torch_present + ["tinygrad"] * tinygrad_present
     rows = {(r["model"], r["mode"], r["framework"]): r for r in report["models"]}
-    expected = {(m, mode, "minigrad") for m in "SK" for mode in ("train", "infer")}
+    expected = {(m, mode, lib) for m in "SK" for mode in ("train", "infer")
+                for lib in ["minigrad"] + peers}  # fmt: skip
     expected.add(("S", "train", "loops"))
-    if torch_present:
-        expected |= {(m, mode, "torch") for m in "SK" for mode in ("train", "infer")}
     assert set(rows) == expected
     for key, row in rows.items():
         assert row["images_per_s"] > 0 and row["gflops"] > 0, key
-        if key[2] != "torch":  # quick runs measure memory in fresh processes for these
+        if key[2] not in ("torch", "tinygrad"):  # quick runs start fresh processes for these
             assert row["peak_rss_mb"] > 0 and row["fresh_images_per_s"] > 0, key
-            assert row["torch_imported"] is False, key
+            assert row["torch_imported"] is False and row["tinygrad_imported"] is False, key
+        if key[2] != "loops":  # measured once per run, and the row is the median
+            assert len(row["images_per_s_runs"]) == 2, key
+            assert min(row["images_per_s_runs"]) <= row["images_per_s"], key
         if torch_present:
             assert row["vs_torch"] > 0, key
+            if key[2] != "loops":
+                assert row["vs_torch_min"] <= row["vs_torch_max"], key
+        if tinygrad_present and key[2] == "minigrad":
+            assert row["vs_tinygrad"] > 0, key
     cases = {(r["case"], r["direction"]) for r in report["ops"]}
     assert len(cases) == 10 and all(r["minigrad_ms"] > 0 for r in report["ops"])
-    assert len(report["targets"]) == 6
+    assert [t["target"] for t in report["targets"]] == [t[0] for t in run.TARGETS]
+    assert len(report["targets"]) == 9
+    data = report["data_pipeline"]
+    if has_mnist():
+        assert [r["workers"] for r in data["rows"]] == [0, 1, 2]
+        assert all(r["minigrad_images_per_s"] > 0 for r in data["rows"])
+        assert all(r["vs_torch"] > 0 for r in data["rows"]) or not torch_present
+    else:
+        assert data is None and "no MNIST" in result.stdout
     assert "images/s" in result.stdout  # the table
+
+
+def test_ratios_and_targets_from_rows():
+    """vs_torch: the ratio of the medians, with the per-run ratios' extremes; the tinygrad and
+    data-pipeline targets are 'not measured' without their rows."""
+
+    def row(model, mode, framework, runs):
+        return dict(model=model, mode=mode, framework=framework, peak_rss_mb=None,
+                    images_per_s=statistics.median(runs), images_per_s_runs=runs)  # fmt: skip
+
+    modes = [(m, mode) for m in "SK" for mode in ("train", "infer")]
+    rows = [row(m, mode, "minigrad", [10, 30, 20]) for m, mode in modes]
+    rows += [row(m, mode, "torch", [10, 40, 10]) for m, mode in modes]
+    loops = row("S", "train", "loops", [1])
+    del loops["images_per_s_runs"]  # measured once
+    rows.append(loops)
+    run.add_ratios(rows)
+    ours = rows[1]  # S inference
+    assert ours["vs_torch"] == 2.0  # medians 20 / 10; per run 1, 0.75, 2
+    assert (ours["vs_torch_min"], ours["vs_torch_max"]) == (0.75, 2.0)
+    assert "vs_tinygrad" not in ours
+    met = {t["target"]: t["met"] for t in run.check_targets(rows)}
+    assert met["Model S inference >= 1.2x PyTorch"] is True
+    assert met["Model S inference >= 1.2x tinygrad (TinyJit)"] is None
+    assert met["DataLoader 2 workers >= 1.5x 0 workers"] is None
+
+    rows.append(row("S", "infer", "tinygrad", [40, 40, 40]))
+    run.add_ratios(rows)
+    assert ours["vs_tinygrad"] == 0.5 and ours["vs_tinygrad_max"] == 0.75
+    data = {"rows": [{"workers": 2, "minigrad_vs_0_workers": 1.6, "vs_torch": 0.9}]}
+    met = {t["target"]: t["met"] for t in run.check_targets(rows, data)}
+    assert met["Model S inference >= 1.2x tinygrad (TinyJit)"] is False
+    assert met["DataLoader 2 workers >= 1.5x 0 workers"] is True
+    assert met["DataLoader 2 workers >= PyTorch's 2 workers"] is False
 
 
 def test_flops_per_image():
@@ -88,8 +141,7 @@ def test_loop_baseline_learns():
 
 
 def test_dataloader_benchmark_quick_run(tmp_path):
-    data = os.environ.get("MINIGRAD_DATA")
-    if not data or not (Path(data) / "mnist" / "train-images-idx3-ubyte.gz").exists():
+    if not has_mnist():
         pytest.skip("the DataLoader benchmark reads the full MNIST training set ($MINIGRAD_DATA)")
     out = tmp_path / "loader.json"
     result = subprocess.run(
