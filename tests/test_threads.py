@@ -1,5 +1,8 @@
 """mg.set_num_threads / get_num_threads (numpy's BLAS pool, through threadpoolctl)."""
 
+import os
+
+import numpy as np
 import pytest
 
 import minigrad as mg
@@ -62,3 +65,25 @@ def test_workers_use_one_blas_thread_each(restore_threads):
               for x in batch]  # fmt: skip
     assert counts == [1, 1, 1, 1]
     assert mg.get_num_threads() == 2
+
+
+class _WorkerThreads(Dataset):
+    def __len__(self):
+        return 2
+
+    def __getitem__(self, index):
+        a = np.arange(10_000, dtype=np.float64).reshape(100, 100) / 1e4
+        product_ok = np.allclose(a @ a, np.einsum("ij,jk->ik", a, a))
+        return len(os.listdir("/proc/self/task")), product_ok
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc/self/task"), reason="Linux's /proc")
+def test_workers_keep_no_idle_blas_thread(restore_threads):
+    """Setting OpenBLAS's count in a forked worker restarts its pool, a thread that spins for
+    0.1 s; the worker stops it again, and its products still run (in its one thread)."""
+    mg.set_num_threads(2)
+    np.ones((64, 64)) @ np.ones((64, 64))  # the main process's pool is running
+    loader = DataLoader(_WorkerThreads(), batch_size=None, num_workers=1,
+                        multiprocessing_context="fork")  # fmt: skip
+    for threads, product_ok in loader:
+        assert threads == 1 and product_ok

@@ -17,10 +17,9 @@ import time
 import traceback
 
 import numpy as np
-import threadpoolctl  # noqa: F401 - imported once before the fork (8 ms in each worker otherwise)
 
+from minigrad import threads
 from minigrad.data import shared_memory
-from minigrad.threads import set_num_threads
 
 _worker_info = None  # set inside a worker process only
 
@@ -72,20 +71,21 @@ def _seed_everything(seed):
     py_random.seed(seed)
 
 
-def _worker_loop(fetcher, tasks, results, worker_id, num_workers, seed, init_fn, prefix):
+def _worker_loop(fetcher, tasks, results, worker_id, num_workers, seed, init_fn, shared):
     try:
-        _serve(fetcher, tasks, results, worker_id, num_workers, seed, init_fn, prefix)
+        _serve(fetcher, tasks, results, worker_id, num_workers, seed, init_fn, shared)
     except KeyboardInterrupt:  # Ctrl-C reaches the workers too; the main process reports it
         pass
     except (BrokenPipeError, EOFError):  # the main process is gone
         pass
 
 
-def _serve(fetcher, tasks, results, worker_id, num_workers, seed, init_fn, prefix):
+def _serve(fetcher, tasks, results, worker_id, num_workers, seed, init_fn, shared):
+    """``shared``: (prefix, consumed, slots) of the shared-memory slots, or None (the pipe)."""
     global _worker_info
-    packer = shared_memory.Packer(prefix, worker_id) if prefix else None
+    packer = shared_memory.Packer(shared[0], worker_id, *shared[1:]) if shared else None
     try:
-        set_num_threads(1)  # as PyTorch's workers: the main process keeps the cores' BLAS
+        threads.one_thread_in_worker()  # as PyTorch's: the main process keeps the cores' BLAS
         _seed_everything(seed)
         _worker_info = WorkerInfo(worker_id, num_workers, seed, fetcher.dataset)
         if init_fn is not None:
@@ -108,6 +108,8 @@ def _serve(fetcher, tasks, results, worker_id, num_workers, seed, init_fn, prefi
             return
         task_epoch, task_id, indices = task
         if init_failure is not None:
+            if packer is not None:
+                packer.pack(init_failure)  # every message counts: it numbers the slots
             results.send((task_epoch, task_id, init_failure))
             continue
         try:
@@ -149,9 +151,15 @@ class MultiProcessIter:
         self._ctx = ctx
         # Large arrays come back through /dev/shm where there is one (see shared_memory.py).
         self._prefix = shared_memory.new_prefix() if shared_memory.available() else None
+        self._shared = None
+        if self._prefix is not None:
+            consumed = ctx.RawArray("q", self._num_workers)  # messages read, per worker
+            self._shared = (self._prefix, consumed, self._prefetch + 2)
+        self._unpacker = shared_memory.Unpacker()
         self._start_epoch()
 
     def _start_workers(self):
+        threads.before_fork()
         for worker_id in range(self._num_workers):
             process = self._ctx.Process(
                 target=_worker_loop,
@@ -163,7 +171,7 @@ class MultiProcessIter:
                     self._num_workers,
                     self._base_seed + worker_id,
                     self._loader.worker_init_fn,
-                    self._prefix,
+                    self._shared,
                 ),
                 daemon=True,  # workers die with the main process: no orphans after Ctrl-C
             )
@@ -248,7 +256,9 @@ class MultiProcessIter:
                 except EOFError:  # its worker died mid-send
                     self._check_workers()
                     raise
-                batch = shared_memory.unpack(batch)
+                batch = self._unpacker.unpack(batch)  # a copy: the slot can be reused now
+                if self._shared is not None:
+                    self._shared[1][readers.index(reader)] += 1
                 if epoch == self._epoch:  # drop what a broken-off epoch left behind
                     self._waiting[got_id] = batch
         if task_id is None:
@@ -279,6 +289,7 @@ class MultiProcessIter:
             for end in pipe:
                 end.close()
         self._task_pipes, self._result_pipes = [], []
+        self._unpacker.close()
         if self._prefix is not None:
             shared_memory.remove_leftovers(self._prefix)
 
