@@ -25,7 +25,7 @@ import time
 import numpy as np
 
 DIRECTORY = "/dev/shm"
-MIN_BYTES = 1 << 14  # smaller arrays (labels) are cheaper to pickle than to copy via a slot
+MIN_BYTES = 1 << 14  # a batch with no array this large goes through the pipe alone
 ALIGN = 64  # bytes: each array starts on a cache line
 
 
@@ -70,8 +70,8 @@ class Packer:
         number, self._sent = self._sent, self._sent + 1
         arrays = []
         _collect(batch, arrays)
-        if not arrays:
-            return batch
+        if not any(array.nbytes >= MIN_BYTES for array in arrays):
+            return batch  # small batches are cheaper to pickle; once in a slot, all arrays are
         offsets, end = [], 0
         for array in arrays:
             offsets.append(end)
@@ -88,7 +88,7 @@ class Packer:
             )
             places[id(array)] = offset
         return _replace(batch, lambda array, tensor: SharedArray(
-            path, places[id(array)], array.dtype, array.shape, tensor
+            path, places[id(array)], array.dtype.str, array.shape, tensor
         ))  # fmt: skip
 
     def _wait_for_reader(self, number):
@@ -121,12 +121,12 @@ class Packer:
 
 
 def _large(value):
-    """The array of ``value`` worth a slot (and whether it was a Tensor), else None."""
+    """The array of ``value`` for a slot (and whether it was a Tensor), else None."""
     from minigrad.tensor import Tensor
 
     tensor = isinstance(value, Tensor) and not value.requires_grad
     array = value._data if tensor else value
-    if type(array) is not np.ndarray or array.nbytes < MIN_BYTES or array.dtype.hasobject:
+    if type(array) is not np.ndarray or array.dtype.hasobject:
         return None, False  # a subclass (a memmap...) keeps its own pickling
     return array, tensor
 
