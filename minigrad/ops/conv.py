@@ -67,13 +67,18 @@ def padded(x, padding, value=0.0, channels_last=False):
     return out
 
 
-def zeros(shape, dtype, channels_last, like):
+def zeros(shape, dtype, channels_last, like, fill="zeros"):
     """Zeros of shape (N, C, H, W) on ``like``'s device, stored channels-last when asked."""
     n, c, h, w = shape
-    make = array_module(like).zeros
+    make = getattr(array_module(like), fill)
     if channels_last:
         return make((n, h, w, c), dtype).transpose(0, 3, 1, 2)
     return make(shape, dtype)
+
+
+def empty(shape, dtype, channels_last, like):
+    """As ``zeros``, uninitialised: for arrays whose every element is written next."""
+    return zeros(shape, dtype, channels_last, like, fill="empty")
 
 
 def is_channels_last(x):

@@ -261,8 +261,9 @@ class ReLU(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        # Not "out > 0": a NaN input passes its gradient on, as in PyTorch.
-        return grad * ~(ctx.saved_tensors[0] <= 0)
+        # out is >= 0 or NaN: "!= 0" lets a NaN input pass its gradient on, as in PyTorch,
+        # in one pass fewer than ~(out <= 0).
+        return grad * (ctx.saved_tensors[0] != 0)
 
 
 class Clamp(Function):
