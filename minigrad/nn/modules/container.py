@@ -5,6 +5,7 @@ import collections
 import collections.abc
 import operator
 
+from minigrad.nn.modules import _chunks
 from minigrad.nn.modules.module import Module, _add_indent
 from minigrad.nn.parameter import Parameter
 from minigrad.tensor import Tensor
@@ -86,6 +87,8 @@ class Sequential(_ModuleSequence):
         return self
 
     def forward(self, input):
+        if _chunks.applies(self, input):  # inference in cache-sized pieces: see _chunks.py
+            return _chunks.forward(self, input)
         for module in self:
             input = module(input)
         return input

@@ -1,0 +1,84 @@
+"""nn.Sequential's inference in pieces (nn/modules/_chunks.py): the same outputs, and only
+where pieces along dim 0 cannot change them."""
+
+import numpy as np
+import pytest
+
+import minigrad as mg
+from minigrad import nn
+from minigrad.nn.modules import _chunks
+
+
+def _count_calls(module):
+    calls = []
+    forward = module.forward
+    module.forward = lambda x: calls.append(len(x)) or forward(x)
+    return calls
+
+
+def _images(n=150, seed=0):
+    return mg.from_numpy(np.random.default_rng(seed).random((n, 1, 12, 12), dtype=np.float32))
+
+
+def _net(*middle):
+    mg.manual_seed(0)
+    return nn.Sequential(
+        nn.Conv2d(1, 6, 3), nn.ReLU(), nn.MaxPool2d(2), *middle, nn.Flatten(), nn.Linear(150, 4)
+    )
+
+
+@pytest.mark.parametrize(
+    "middle",
+    [(), (nn.Dropout(0.3),), (nn.BatchNorm2d(6),), (nn.Sequential(nn.Tanh(), nn.Identity()),)],
+    ids=["plain", "dropout_eval", "batchnorm_eval", "nested"],
+)
+def test_inference_in_pieces_equals_the_whole_batch(middle, monkeypatch):
+    net = _net(*middle).eval()
+    x = _images()
+    calls = _count_calls(net[0])
+    monkeypatch.setattr(_chunks, "CHUNK_BYTES", 16 * 6 * 10 * 10 * 4 * 3)  # 48 images a piece
+    with mg.no_grad():
+        pieces = net(x)
+    assert calls == [16, 48, 48, 38]  # the probe, then pieces of the measured size
+    calls.clear()
+    whole = net(x)  # autograd on: one batch
+    assert calls == [150]
+    np.testing.assert_allclose(pieces.numpy(), whole.detach().numpy(), rtol=1e-5, atol=1e-6)
+    assert pieces.shape == (150, 4) and pieces.dtype == mg.float32 and not pieces.requires_grad
+
+
+@pytest.mark.parametrize(
+    "case",
+    ["grad", "hook", "dropout_train", "batchnorm_train", "unbatched", "softmax_dim0", "small"],
+)
+def test_whole_batch_wherever_pieces_could_differ(case):
+    middle = {
+        "dropout_train": (nn.Dropout(0.3),), "batchnorm_train": (nn.BatchNorm2d(6),),
+    }.get(case, ())  # fmt: skip
+    net = _net(*middle)
+    if case not in ("dropout_train", "batchnorm_train"):
+        net.eval()
+    x = _images(10 if case == "small" else 150)
+    if case == "hook":
+        net[1].register_forward_hook(lambda module, args, out: None)
+    if case == "softmax_dim0":
+        net.append(nn.Softmax(dim=0))
+    if case == "unbatched":
+        net = nn.Sequential(nn.Conv2d(150, 2, 3), nn.ReLU()).eval()
+        x = mg.randn(150, 8, 8)  # one image of 150 channels: dim 0 is not a batch
+    calls = _count_calls(net[0])
+    if case == "grad":
+        net(x)
+    else:
+        with mg.no_grad():
+            net(x)
+    assert calls == [len(x)]
+
+
+def test_flatten_and_linear_ranks():
+    assert _chunks.batch_rank(nn.Flatten(), 4) == 2
+    assert _chunks.batch_rank(nn.Flatten(0), 4) is None  # merges the batch dim
+    assert _chunks.batch_rank(nn.Flatten(2, 3), 4) == 3
+    assert _chunks.batch_rank(nn.Linear(3, 2), 1) is None  # one unbatched sample
+    assert _chunks.batch_rank(nn.Linear(3, 2), 3) == 3
+    assert _chunks.batch_rank(nn.Softmax(dim=1), 2) is None  # not on the list
