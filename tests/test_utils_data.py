@@ -510,3 +510,37 @@ def test_breaking_off_an_epoch_leaves_no_shared_memory_files():
     next(iterator)
     iterator.shutdown()
     assert _our_shm_files() == []
+
+
+def test_a_slot_is_reused_only_after_its_batch_was_read():
+    """A worker's shared-memory slots go round; it waits rather than overwrite an unread one."""
+    import threading
+
+    from minigrad.data import shared_memory
+
+    if not shared_memory.available():
+        pytest.skip("no /dev/shm")
+    prefix = shared_memory.new_prefix()
+    consumed = [0]  # the main process's count of this worker's messages read
+    packer, unpacker = shared_memory.Packer(prefix, 0, consumed, 2), shared_memory.Unpacker()
+    batches = [(np.full(5000, i, np.float32), np.arange(3) + i) for i in range(3)]
+    try:
+        first, second = packer.pack(batches[0]), packer.pack(batches[1])
+        assert isinstance(first[0], shared_memory.SharedArray)
+        third = []
+        writer = threading.Thread(target=lambda: third.append(packer.pack(batches[2])))
+        writer.start()
+        writer.join(0.1)
+        assert not third  # slot 0 still holds the first batch, unread
+        for message, expected in ((first, batches[0]), (second, batches[1])):
+            for got, want in zip(unpacker.unpack(message), expected):
+                np.testing.assert_array_equal(got, want)
+            consumed[0] += 1
+        writer.join(5)
+        assert third
+        for got, want in zip(unpacker.unpack(third[0]), batches[2]):
+            np.testing.assert_array_equal(got, want)
+    finally:
+        unpacker.close()
+        shared_memory.remove_leftovers(prefix)
+    assert _our_shm_files() == []

@@ -107,22 +107,22 @@ def _serve(fetcher, tasks, results, worker_id, num_workers, seed, init_fn, share
         if task is None:
             return
         task_epoch, task_id, indices = task
-        if init_failure is not None:
-            if packer is not None:
-                packer.pack(init_failure)  # every message counts: it numbers the slots
-            results.send((task_epoch, task_id, init_failure))
-            continue
         try:
-            if fetcher.iterable:
+            if init_failure is not None:
+                batch = init_failure
+            elif fetcher.iterable:
                 if task_epoch != epoch:  # a new epoch: a fresh iterator over the replica
                     epoch, stream = task_epoch, fetcher.stream()
                 batch = next(stream, _StreamEnd)
             else:
                 batch = fetcher.fetch(indices)
-            if packer is not None:
-                batch = packer.pack(batch)
         except Exception as error:
             batch = _Failure(worker_id, error)
+        if packer is not None:  # every message, failures too: their count numbers the slots
+            try:
+                batch = packer.pack(batch)
+            except Exception as error:
+                batch = _Failure(worker_id, error)
         results.send((task_epoch, task_id, batch))
 
 
@@ -144,7 +144,6 @@ class MultiProcessIter:
             ctx = multiprocessing.get_context(ctx)
         self._task_pipes = [ctx.Pipe(duplex=False) for _ in range(self._num_workers)]
         self._result_pipes = [ctx.Pipe(duplex=False) for _ in range(self._num_workers)]
-        self._tasks = None
         self._workers = []
         self._epoch = -1
         self._base_seed = None
