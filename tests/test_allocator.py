@@ -37,14 +37,15 @@ def probe(**env):
 def test_freed_large_arrays_are_reused_without_page_faults():
     tuned, faults = probe()
     assert tuned
-    assert faults < 100  # 20 fresh 40 MB mappings would fault ~200,000 pages
+    assert faults < 20  # 20 fresh 40 MB mappings fault at least 400 times (2 MiB pages)
 
 
 def test_the_default_allocator_on_request():
     tuned, faults = probe(MINIGRAD_MALLOC="default")
     assert not tuned
-    # Each array a new mapping: a fault per page, 4 KiB or (transparent huge pages) 2 MiB.
-    assert faults > 20 * 100
+    # Each array a new mapping: a fault per page, of 4 KiB or, where numpy's huge-page advice
+    # is taken, 2 MiB (20 a 40 MB array: seen 420 in all on one machine, 10,640 on another).
+    assert faults >= 20 * 10
 
 
 def test_glibc_settings_of_the_user_win():
