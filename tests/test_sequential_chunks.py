@@ -82,3 +82,16 @@ def test_flatten_and_linear_ranks():
     assert _chunks.batch_rank(nn.Linear(3, 2), 1) is None  # one unbatched sample
     assert _chunks.batch_rank(nn.Linear(3, 2), 3) == 3
     assert _chunks.batch_rank(nn.Softmax(dim=1), 2) is None  # not on the list
+
+
+def test_relu_before_a_max_pool_runs_on_the_pooled_values():
+    """max(relu(a), relu(b)) = relu(max(a, b)): in pieces, the ReLU gets the pool's output."""
+    net = _net().eval()
+    x = _images()
+    shapes = []
+    relu = net[1].forward
+    net[1].forward = lambda t: shapes.append(t.shape[1:]) or relu(t)
+    with mg.no_grad():
+        pieces = net(x)
+    assert set(shapes) == {(6, 5, 5)}  # pooled, not the convolution's (6, 10, 10)
+    np.testing.assert_allclose(pieces.numpy(), net(x).detach().numpy(), rtol=1e-5, atol=1e-6)

@@ -6,6 +6,7 @@ may run its batch in pieces along dim 0 and concatenate the outputs. A piece's i
 (about CHUNK_BYTES for its largest) are still in the cache when the next layer reads them;
 the whole batch's (86 MB after Model K's first convolution at batch 1000) go out to memory
 and back at every layer. Measured at batch 1000: Model S inference 1.3x faster, Model K 1.3x.
+A ReLU followed by a max pool runs after it, on the pool's smaller output (the same values).
 
 A first piece of PROBE samples measures the largest intermediate per sample, which sets the
 size of the others. Pieces never apply under autograd, with hooks on any of the modules,
@@ -38,10 +39,15 @@ def forward(sequential, input):
     global _running
     from minigrad.tensor import cat
 
+    modules = list(sequential)
+
     def run(x):
-        largest = x.nbytes
-        for module in sequential:
-            x = module(x)
+        largest, i = x.nbytes, 0
+        while i < len(modules):
+            if i + 1 < len(modules) and _commute(modules[i], modules[i + 1]):
+                x, i = modules[i](modules[i + 1](x)), i + 2
+            else:
+                x, i = modules[i](x), i + 1
             largest = max(largest, x.nbytes)
         return x, largest
 
@@ -88,6 +94,15 @@ def batch_rank(module, ndim):
         uses_running_stats = not module.training and module.running_mean is not None
         return ndim if uses_running_stats and ndim >= 2 else None
     return None
+
+
+def _commute(first, second):
+    """Whether ReLU then max pooling: max(relu(a), relu(b)) = relu(max(a, b)), so the pool can
+    go first and the ReLU run on a quarter of the values (Model K inference: 10% faster)."""
+    from minigrad.nn import modules as nn
+
+    pool = isinstance(second, nn.MaxPool2d | nn.MaxPool1d) and not second.return_indices
+    return type(first) is nn.ReLU and pool
 
 
 def _has_hooks(module):
