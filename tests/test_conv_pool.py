@@ -14,6 +14,7 @@ from minigrad.nn.functional.conv import (
     receptive_field,
 )
 from minigrad.ops import conv as conv_ops
+from minigrad.ops import pooling as pooling_ops
 
 
 @pytest.fixture
@@ -403,6 +404,27 @@ def test_max_pool_dilation_matches_torch_with_ties(torch, case):
         [x],
         [True],
     )
+
+
+@pytest.mark.parametrize("layout", ["nchw", "channels_last"])
+@pytest.mark.parametrize(
+    "kwargs",
+    [*(case[1] for case in POOL_CASES.values()), {"kernel_size": 3, "dilation": 2, "padding": 1}],
+)
+def test_max_pool_inference_row_by_row_equals_the_window_maximum(monkeypatch, kwargs, layout):
+    """Large inputs without autograd take the max over rows, then along them; forced here."""
+    rng = _rng(23)
+    x = rng.standard_normal((2, 3, 11, 10)).astype(np.float32)
+    x[0, 1, 2:4, 3:5] = np.nan
+    x[1, 0, 5] = -np.inf
+    if layout == "channels_last":
+        x = np.ascontiguousarray(x.transpose(0, 2, 3, 1)).transpose(0, 3, 1, 2)
+    expected = max_pool2d(mg.tensor(x, requires_grad=True), **kwargs).detach().numpy()
+    monkeypatch.setattr(pooling_ops, "SEPARABLE_MIN", 0)
+    with mg.no_grad():
+        out = max_pool2d(mg.from_numpy(x), **kwargs).numpy()
+    np.testing.assert_array_equal(out, expected)  # NaN where expected has NaN
+    assert conv_ops.is_channels_last(out) == (layout == "channels_last")
 
 
 GRADCHECK_POOL_CASES = [

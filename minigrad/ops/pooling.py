@@ -34,12 +34,10 @@ class MaxPool2d(Function):
         _setup(ctx, x, kernel_size, stride, padding, dilation)
         if any(padding):
             x = padded(x, ctx.pads, value=-np.inf)
+        if not ctx.needs_input_grad[0]:  # inference: the maximum alone
+            return _separable_max(ctx, x) if x.size >= SEPARABLE_MIN else _max(_windows(ctx, x))
         parts = _windows(ctx, x)
         out = next(parts).copy(order="K")
-        if not ctx.needs_input_grad[0]:  # inference: the maximum alone
-            for part in parts:
-                np.maximum(out, part, out=out)
-            return out
         index = np.zeros_like(out, dtype=np.int16 if len(ctx.offsets) < 2**15 else np.int32)
         better = np.empty_like(out, dtype=bool)
         for position, part in enumerate(parts, start=1):
@@ -99,6 +97,34 @@ class AvgPool2d(Function):
             return AvgPool2dGrad.apply(grad, ctx.array_ctx)
         grad = _layout(grad, ctx.channels_last)
         return _scatter(ctx, lambda k, out: np.divide(grad, ctx.divisor, out=out), grad)
+
+
+SEPARABLE_MIN = 1 << 19  # elements: below this the one-step maximum measured faster
+
+
+def _max(parts):
+    """The elementwise maximum of the arrays ``parts`` (NaN propagates), a new array."""
+    parts = iter(parts)
+    first, second = next(parts), next(parts, None)
+    if second is None:
+        return first.copy(order="K")
+    out = np.maximum(first, second)
+    for part in parts:
+        np.maximum(out, part, out=out)
+    return out
+
+
+def _separable_max(ctx, x):
+    """The max pool as the maximum over each window's rows of the maximum along them.
+
+    The first step reads whole image rows (W*C contiguous values channels-last), the second
+    half as many values as the input: 1.2x-1.3x faster than one maximum over the kh*kw
+    (N, C, Ho, Wo) window views on 1M-element inputs with 8-32 channels, slower on small ones.
+    """
+    (kh, kw), (oh, ow) = ctx.kernel_size, ctx.out_size
+    (sh, sw), (dh, dw) = ctx.stride, ctx.dilation
+    rows = _max(x[:, :, i * dh : i * dh + sh * (oh - 1) + 1 : sh] for i in range(kh))
+    return _max(rows[..., j * dw : j * dw + sw * (ow - 1) + 1 : sw] for j in range(kw))
 
 
 def _setup(ctx, x, kernel_size, stride, padding, dilation):
