@@ -55,8 +55,9 @@ class SharedArray:
 
 
 class Packer:
-    """In a worker: writes a batch's large arrays into its next slot, replacing them by
-    SharedArrays. ``consumed[worker_id]`` is the main process's count of messages read."""
+    """In a worker: writes a batch's arrays into its next slot (when one of them is large),
+    replacing them by SharedArrays. ``consumed[worker_id]`` is the main process's count of
+    messages read."""
 
     def __init__(self, prefix, worker_id, consumed, slots):
         self._prefix = f"{prefix}{worker_id}-"
@@ -66,7 +67,7 @@ class Packer:
         self._files = 0
 
     def pack(self, batch):
-        """``batch`` with its large arrays in shared memory; call once per message sent."""
+        """``batch`` with its arrays in shared memory; call once per message sent."""
         number, self._sent = self._sent, self._sent + 1
         arrays = []
         _collect(batch, arrays)
@@ -81,14 +82,13 @@ class Packer:
             path, mapping = self._slot(number % len(self._slots), end)
         except OSError:  # /dev/shm full, say: this batch goes through the pipe
             return batch
-        places = {}
         for array, offset in zip(arrays, offsets):
-            np.frombuffer(mapping, array.dtype, array.size, offset).reshape(array.shape)[...] = (
-                array
-            )
-            places[id(array)] = offset
+            place = np.frombuffer(mapping, array.dtype, array.size, offset)
+            place.reshape(array.shape)[...] = array
+        # _replace meets the arrays in _collect's order: the offsets follow along.
+        places = iter(offsets)
         return _replace(batch, lambda array, tensor: SharedArray(
-            path, places[id(array)], array.dtype.str, array.shape, tensor
+            path, next(places), array.dtype.str, array.shape, tensor
         ))  # fmt: skip
 
     def _wait_for_reader(self, number):
@@ -120,7 +120,7 @@ class Packer:
         return self._slots[index]
 
 
-def _large(value):
+def _array_of(value):
     """The array of ``value`` for a slot (and whether it was a Tensor), else None."""
     from minigrad.tensor import Tensor
 
@@ -136,7 +136,7 @@ def _collect(batch, arrays):
         for item in batch.values() if isinstance(batch, dict) else batch:
             _collect(item, arrays)
         return
-    array, _ = _large(batch)
+    array, _ = _array_of(batch)
     if array is not None:
         arrays.append(array)
 
@@ -144,7 +144,7 @@ def _collect(batch, arrays):
 def _replace(batch, convert):
     if isinstance(batch, tuple | list | dict):
         return _rebuild(batch, lambda item: _replace(item, convert))
-    array, tensor = _large(batch)
+    array, tensor = _array_of(batch)
     return batch if array is None else convert(array, tensor)
 
 

@@ -127,7 +127,8 @@ class Conv2d(Function):
         needs_x, needs_weight, needs_bias = ctx.needs_input_grad
         ctx.rows = _rows_apply(x, weight, dilation, groups)
         if ctx.rows:
-            rows, toeplitz = _rows(x, kh, out_size[0], stride[0]), _toeplitz(weight, bias, x, ctx)
+            rows = _rows(x, kh, out_size[0], stride[0])
+            toeplitz = _toeplitz(weight, bias, x.shape[3], out_size[1], stride[1])
             ctx.save_for_backward(
                 rows if needs_weight or needs_bias else None, toeplitz if needs_x else None
             )
@@ -231,17 +232,16 @@ def _rows(x, kh, oh, sh):
     return rows.reshape(n * oh, -1)
 
 
-def _toeplitz(weight, bias, x, ctx):
+def _toeplitz(weight, bias, wp, ow, sw):
     """T (kh*Wp + 1, Wo*O) of the comment above, the bias (or 0) as its last row."""
     o, _, kh, kw = weight.shape
-    wp, (_, ow), sw = x.shape[3], ctx.geometry[1], ctx.geometry[2][1]
-    xp_ = array_module(weight)
-    t = xp_.zeros((kh, wp, ow, o), weight.dtype)
-    columns = xp_.arange(ow)
+    module = array_module(weight)
+    t = module.zeros((kh, wp, ow, o), weight.dtype)
+    columns = module.arange(ow)
     for j in range(kw):  # kernel column j meets image column ow*sw + j
         t[:, columns * sw + j, columns, :] = weight[:, 0, :, j].T[:, None, :]
-    last = xp_.zeros((1, ow * o), weight.dtype) if bias is None else xp_.tile(bias, ow)[None]
-    return xp_.concatenate([t.reshape(kh * wp, ow * o), last.astype(weight.dtype)])
+    last = module.zeros((1, ow * o), weight.dtype) if bias is None else module.tile(bias, ow)[None]
+    return module.concatenate([t.reshape(kh * wp, ow * o), last.astype(weight.dtype)])
 
 
 def _rows_backward(ctx, grad):
@@ -288,11 +288,11 @@ def _product_in_chunks(x, weights, geometry, ones):
     them, and the whole patch matrix (140 MB for Model K's 32->64 layer at batch 1000) is
     never held: inference ran 1.3x-1.6x faster per layer than with one big product.
     """
-    n = x.shape[0]
-    (oh, ow), cells = geometry[1], geometry[1][0] * geometry[1][1]
+    n, (oh, ow) = x.shape[0], geometry[1]
+    cells = oh * ow
     step = max(1, CHUNK_BYTES // (cells * weights.shape[1] * x.itemsize))
     dtype = np.result_type(x.dtype, weights.dtype)
-    out = array_module(x).empty((1, n * oh * ow, weights.shape[-1]), dtype)
+    out = array_module(x).empty((1, n * cells, weights.shape[-1]), dtype)
     for start in range(0, n, step):
         cols = _im2col(x[start : start + step], *geometry, 1, ones)
         np.matmul(cols[0], weights[0], out=out[0, start * cells : (start + step) * cells])
