@@ -400,6 +400,19 @@ def test_breaking_out_and_deleting_the_iterator_leaves_no_workers():
     assert _alive(pids) == []
 
 
+def test_workers_exit_on_their_own_after_a_full_pass():
+    import time
+
+    it = iter(DataLoader(list(range(8)), batch_size=2, num_workers=2))
+    pids = [p.pid for p in it._workers]
+    assert [b.tolist() for b in it] == [[0, 1], [2, 3], [4, 5], [6, 7]]
+    assert it._workers == []  # not waited for: the pass ends without the workers' exit
+    deadline = time.monotonic() + 10
+    while _alive(pids) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert _alive(pids) == []
+
+
 def test_persistent_workers_are_reused_across_epochs():
     loader = DataLoader(list(range(6)), batch_size=2, num_workers=2, persistent_workers=True)
     first = [b.tolist() for b in loader]

@@ -17,6 +17,7 @@ The main process unlinks each file as soon as it has mapped it; shutdown removes
 main process never saw. The names carry the iterator's prefix.
 """
 
+import math
 import mmap
 import os
 import secrets
@@ -178,7 +179,7 @@ class Unpacker:
                 if mapping is not None:
                     mapping.close()
                 mapping = self._map(slot, batch.path)
-            count = int(np.prod(batch.shape))
+            count = math.prod(batch.shape)
             array = np.frombuffer(mapping, batch.dtype, count, batch.offset)
             array = array.reshape(batch.shape).copy()
             if batch.tensor:
