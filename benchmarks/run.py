@@ -352,7 +352,7 @@ def data_pipeline(torch, quick):
     if not dataloader.has_mnist():
         print("data pipeline: no MNIST under $MINIGRAD_DATA/mnist, its rows are left out")
         return None
-    images, rounds = (1024, 1) if quick else (10_000, 5)
+    images, rounds = (1024, 1) if quick else (60_000, 5)
     frameworks = ("minigrad", "torch") if torch else ("minigrad",)
     rates = dataloader.measure(images, rounds, frameworks)
     rows = []
