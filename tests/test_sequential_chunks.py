@@ -95,3 +95,54 @@ def test_relu_before_a_max_pool_runs_on_the_pooled_values():
         pieces = net(x)
     assert set(shapes) == {(6, 5, 5)}  # pooled, not the convolution's (6, 10, 10)
     np.testing.assert_allclose(pieces.numpy(), net(x).detach().numpy(), rtol=1e-5, atol=1e-6)
+
+
+# ---- under autograd: a max pool before the ReLU it follows ---------------------------------
+
+
+def _shapes_seen(module):
+    seen = []
+    forward = module.forward
+    module.forward = lambda x: seen.append(tuple(x.shape)) or forward(x)
+    return seen
+
+
+@pytest.mark.parametrize("nan", [False, True])
+@pytest.mark.parametrize("pool", [nn.MaxPool2d(2), nn.MaxPool2d(3, 2, padding=1)])
+def test_training_runs_the_pool_before_the_relu_with_the_same_values_and_gradients(pool, nan):
+    mg.manual_seed(0)
+    net = nn.Sequential(nn.Conv2d(1, 3, 3), nn.ReLU(), pool, nn.Flatten(), nn.Linear(3 * 25, 2))
+    x = np.round(np.random.default_rng(1).standard_normal((4, 1, 12, 12)) * 2).astype(np.float32)
+    x[0, 0, :4, :4] = -5.0  # windows of negative values only: no gradient in either order
+    x[2] = 0.0  # ties everywhere
+    if nan:
+        x[1, 0, 3, 3] = np.nan
+    seen = _shapes_seen(net[1])
+    mine = mg.tensor(x, requires_grad=True)
+    out = net(mine)
+    assert seen == [(4, 3, 5, 5)]  # the ReLU ran on the pool's output
+    out.sum().backward()
+    reference = mg.tensor(x, requires_grad=True)
+    expected = reference
+    for module in net:  # the same modules one by one, in their order
+        expected = module(expected)
+    grads = [p.grad.numpy().copy() for p in net.parameters()]
+    net.zero_grad()
+    expected.sum().backward()
+    np.testing.assert_array_equal(out.numpy(), expected.numpy())
+    np.testing.assert_array_equal(mine.grad.numpy(), reference.grad.numpy())
+    for grad, p in zip(grads, net.parameters(), strict=True):
+        np.testing.assert_array_equal(grad, p.grad.numpy())
+
+
+def test_the_pool_stays_after_the_relu_with_hooks_or_at_the_end():
+    x = mg.randn(2, 1, 8, 8, requires_grad=True)
+    end = nn.Sequential(nn.Conv2d(1, 2, 3), nn.ReLU(), nn.MaxPool2d(2))
+    seen = _shapes_seen(end[1])
+    out = end(x)
+    assert seen == [(2, 2, 6, 6)] and out.grad_fn.name() == "MaxPool2DWithIndicesBackward0"
+    hooked = nn.Sequential(nn.Conv2d(1, 2, 3), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten())
+    inputs = []
+    hooked[1].register_forward_hook(lambda module, args, output: inputs.append(args[0].shape))
+    hooked(x)
+    assert inputs == [(2, 2, 6, 6)]

@@ -89,8 +89,13 @@ class Sequential(_ModuleSequence):
     def forward(self, input):
         if _chunks.applies(self, input):  # inference in cache-sized pieces: see _chunks.py
             return _chunks.forward(self, input)
-        for module in self:
-            input = module(input)
+        modules = list(self)
+        i = 0
+        while i < len(modules):
+            if i + 2 < len(modules) and _chunks.pool_first(modules[i], modules[i + 1]):
+                input, i = modules[i](modules[i + 1](input)), i + 2
+            else:
+                input, i = modules[i](input), i + 1
         return input
 
 
