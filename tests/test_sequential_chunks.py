@@ -9,11 +9,12 @@ from minigrad import nn
 from minigrad.nn.modules import _chunks
 
 
-def _count_calls(module):
-    calls = []
+def _record(module, what):
+    """A list that gets ``what(input)`` at each call of ``module``."""
+    seen = []
     forward = module.forward
-    module.forward = lambda x: calls.append(len(x)) or forward(x)
-    return calls
+    module.forward = lambda x: seen.append(what(x)) or forward(x)
+    return seen
 
 
 def _images(n=150, seed=0):
@@ -35,7 +36,7 @@ def _net(*middle):
 def test_inference_in_pieces_equals_the_whole_batch(middle, monkeypatch):
     net = _net(*middle).eval()
     x = _images()
-    calls = _count_calls(net[0])
+    calls = _record(net[0], len)
     monkeypatch.setattr(_chunks, "CHUNK_BYTES", 16 * 6 * 10 * 10 * 4 * 3)  # 48 images a piece
     with mg.no_grad():
         pieces = net(x)
@@ -66,7 +67,7 @@ def test_whole_batch_wherever_pieces_could_differ(case):
     if case == "unbatched":
         net = nn.Sequential(nn.Conv2d(150, 2, 3), nn.ReLU()).eval()
         x = mg.randn(150, 8, 8)  # one image of 150 channels: dim 0 is not a batch
-    calls = _count_calls(net[0])
+    calls = _record(net[0], len)
     if case == "grad":
         net(x)
     else:
@@ -88,9 +89,7 @@ def test_relu_before_a_max_pool_runs_on_the_pooled_values():
     """max(relu(a), relu(b)) = relu(max(a, b)): in pieces, the ReLU gets the pool's output."""
     net = _net().eval()
     x = _images()
-    shapes = []
-    relu = net[1].forward
-    net[1].forward = lambda t: shapes.append(t.shape[1:]) or relu(t)
+    shapes = _record(net[1], lambda t: t.shape[1:])
     with mg.no_grad():
         pieces = net(x)
     assert set(shapes) == {(6, 5, 5)}  # pooled, not the convolution's (6, 10, 10)
@@ -98,13 +97,6 @@ def test_relu_before_a_max_pool_runs_on_the_pooled_values():
 
 
 # ---- under autograd: a max pool before the ReLU it follows ---------------------------------
-
-
-def _shapes_seen(module):
-    seen = []
-    forward = module.forward
-    module.forward = lambda x: seen.append(tuple(x.shape)) or forward(x)
-    return seen
 
 
 @pytest.mark.parametrize("nan", [False, True])
@@ -117,7 +109,7 @@ def test_training_runs_the_pool_before_the_relu_with_the_same_values_and_gradien
     x[2] = 0.0  # ties everywhere
     if nan:
         x[1, 0, 3, 3] = np.nan
-    seen = _shapes_seen(net[1])
+    seen = _record(net[1], lambda t: tuple(t.shape))
     mine = mg.tensor(x, requires_grad=True)
     out = net(mine)
     assert seen == [(4, 3, 5, 5)]  # the ReLU ran on the pool's output
@@ -138,7 +130,7 @@ def test_training_runs_the_pool_before_the_relu_with_the_same_values_and_gradien
 def test_the_pool_stays_after_the_relu_with_hooks_or_at_the_end():
     x = mg.randn(2, 1, 8, 8, requires_grad=True)
     end = nn.Sequential(nn.Conv2d(1, 2, 3), nn.ReLU(), nn.MaxPool2d(2))
-    seen = _shapes_seen(end[1])
+    seen = _record(end[1], lambda t: tuple(t.shape))
     out = end(x)
     assert seen == [(2, 2, 6, 6)] and out.grad_fn.name() == "MaxPool2DWithIndicesBackward0"
     hooked = nn.Sequential(nn.Conv2d(1, 2, 3), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten())
