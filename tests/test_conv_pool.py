@@ -289,18 +289,29 @@ def test_conv2d_without_weight_gradient_goes_in_chunks(monkeypatch, case, bias):
         assert out.dtype == np.float32 and conv_ops.is_channels_last(out.numpy())
 
 
-def test_conv2d_one_channel_few_filters_multiplies_rows():
-    """1 input channel, <= 8 filters: the kh image rows under each output row are kept for the
-    weight gradient, (N*Ho, kh*W + 1), not the 9x larger patch matrix."""
+def test_conv2d_one_channel_keeps_the_patch_matrix_transposed():
+    """1 input channel: the kept patch matrix is a view of a (kh*kw + 1, N*Ho*Wo) array (each
+    kernel offset one contiguous row), and the split weight-gradient product, with a remainder
+    of rows (N*Ho*Wo not a multiple of the pieces), matches float64 arithmetic."""
     rng = _rng(22)
-    x = mg.tensor(rng.standard_normal((4, 1, 28, 28)).astype(np.float32))
-    for filters, rows in ((8, True), (9, False)):
-        w = mg.tensor(rng.standard_normal((filters, 1, 3, 3)).astype(np.float32))
-        out = conv2d(x, w.requires_grad_(True))
-        ctx = out.grad_fn.ctx
-        assert ctx.rows is rows
-        kept = ctx.saved_tensors[0]
-        assert kept.shape == ((4 * 26, 3 * 28 + 1) if rows else (1, 4 * 26 * 26, 9))
+    for n in (4, 5):  # 4 * 676 rows split evenly in 16 pieces, 5 * 676 leave 4
+        x = rng.standard_normal((n, 1, 28, 28)).astype(np.float32)
+        w = rng.standard_normal((8, 1, 3, 3)).astype(np.float32)
+        b = rng.standard_normal(8).astype(np.float32)
+        weight, bias = mg.tensor(w, requires_grad=True), mg.tensor(b, requires_grad=True)
+        out = conv2d(mg.tensor(x), weight, bias)
+        kept = out.grad_fn.ctx.saved_tensors[0]
+        assert kept.shape == (1, n * 26 * 26, 10) and kept[0].T.flags.c_contiguous
+        grad = rng.standard_normal(out.shape).astype(np.float32)
+        out.backward(mg.tensor(grad))
+        x64 = x.astype(np.float64)
+        expected = np.zeros((8, 1, 3, 3))
+        for i in range(3):
+            for j in range(3):
+                patch = x64[:, 0, i : i + 26, j : j + 26]
+                expected[:, 0, i, j] = np.einsum("nhw,nohw->o", patch, grad)
+        np.testing.assert_allclose(weight.grad.numpy(), expected, rtol=1e-4, atol=1e-4)
+        np.testing.assert_allclose(bias.grad.numpy(), grad.sum((0, 2, 3)), rtol=1e-4, atol=1e-4)
 
 
 def test_conv2d_peak_memory_is_what_the_docstring_says():
