@@ -193,10 +193,11 @@ def _im2col(x, kernel_size, out_size, stride, dilation, groups, ones):
 # With one input channel a patch-matrix row holds only kh*kw (+ 1) values, so a copy into it
 # row by row writes runs of one float. Stored transposed, (kh*kw [+ 1], N*Ho*Wo), each kernel
 # offset fills one contiguous row from an (N, Ho, Wo) view, and numpy's matmul reads the
-# transpose as BLAS's transposed operand at no cost. Measured on the 1->8 and 1->32 layers of
-# Models S and K (batch 64): forward 2.1x-2.2x faster than the former image-rows-times-Toeplitz
-# product and row-by-row patch matrix, the weight gradient 2.7x-3.8x (with the chunks of
-# ``_weight_product``).
+# transpose as BLAS's transposed operand at no cost. Measured A/B on the 1->8 and 1->32 layers
+# of Models S and K against the former paths (image rows times a Toeplitz matrix for <= 8
+# filters, a patch matrix filled row by row above that): forward 1.2x faster and forward plus
+# backward 1.7x-1.8x at batch 64 (with the pieces of ``_weight_product``), inference 1.3x-1.5x
+# at batch 1000.
 
 
 def _im2col_one_channel(x, kernel_size, out_size, stride, dilation, ones):
@@ -219,8 +220,9 @@ def _weight_product(cols, grad):
     """cols^T @ grad, (g, K, O/g), for cols (g, M, K) and grad (g, M, O/g).
 
     When K * O/g is tiny beside M (one input channel: K = 10, M = N*Ho*Wo), OpenBLAS runs the
-    long sum on one thread at a few GFLOP/s: as 16 products of M/16 rows, summed, it measured
-    4x-6x faster (1->8 and 1->32 layers, batch 64). Larger layers measured slower split.
+    long sum at under 20 GFLOP/s (1.6 ms for the 1->32 layer at batch 64). As 16 products of
+    M/16 rows, summed, it measured 3x-6x faster (1->8 and 1->32 layers, batch 64). Larger
+    layers (Model K's 32->64 and 64->64) measured slower split.
     """
     (groups, m, k), o = cols.shape, grad.shape[-1]
     pieces = WEIGHT_PRODUCT_SPLIT
